@@ -1,0 +1,199 @@
+"""Public checks: their inputs are fixed and shown to students in every message.
+
+Each check's points, inputs and hint sit together here; the notebook's test cell
+for a check calls it by name. Change a check here, then run
+``python -m autograder expected`` to refresh the students' stored expectations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..judges import Gradient, NetworkCalls, Unchanged, Values, XorLearns, XorLossCurve
+from . import Check
+
+H = np.array(1e-5)  # step for central differences, in float64
+
+
+def _a(rows) -> np.ndarray:
+    return np.array(rows, dtype=np.float64)
+
+
+# --- inputs -------------------------------------------------------------------------
+
+def relu_forward_cases():
+    return [{"x": _a([[-3.0, -0.5, 0.0, 0.25, 2.0], [1.5, -1e-3, 4.0, -2.0, 0.0]])}]
+
+
+def relu_backward_cases():
+    # No exact zeros: the derivative at the kink is a convention, not graded.
+    return [{"x": _a([[-3.0, -0.5, 0.25, 2.0], [1.5, -1e-3, 4.0, -2.0]])}]
+
+
+def relu_gradcheck_cases():
+    rng = np.random.default_rng(101)
+    x = rng.uniform(0.1, 3.0, size=(3, 4)) * rng.choice([-1.0, 1.0], size=(3, 4))  # away from the kink
+    return [{"x": x, "h": H}]
+
+
+def sigmoid_cases():
+    return [{"x": _a([[-4.0, -1.0, 0.0, 0.5, 3.0], [2.0, -0.25, 1.0, -6.0, 0.1]])}]
+
+
+def sigmoid_large_cases():
+    return [{"x": _a([[-1000.0, -100.0, -30.0, 0.0, 30.0, 100.0, 1000.0]])}]
+
+
+def sigmoid_gradcheck_cases():
+    rng = np.random.default_rng(102)
+    return [{"x": rng.uniform(-5.0, 5.0, size=(3, 4)), "h": H}]
+
+
+def layer_case():
+    # Non-square weights and a non-zero bias: a missing `+ bias` or a transpose shows.
+    return {
+        "x": _a([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]]),
+        "weights": _a([[0.2, -0.4, 0.1, 0.3], [0.5, 0.05, -0.2, 0.4], [-0.3, 0.2, 0.25, -0.1]]),
+        "bias": _a([[0.1, -0.2, 0.3, 0.05]]),
+        "grad_output": _a([[1.0, -0.5, 0.25, 2.0], [-1.5, 0.75, 1.0, -0.25]]),
+    }
+
+
+def layer_cases():
+    return [layer_case()]
+
+
+def layer_gradcheck_cases():
+    rng = np.random.default_rng(103)
+    return [{
+        "x": rng.uniform(-1, 1, size=(3, 4)),
+        "weights": rng.uniform(-1, 1, size=(4, 2)),
+        "bias": rng.uniform(-1, 1, size=(1, 2)),
+        "probe": rng.uniform(-1, 1, size=(3, 2)),
+        "h": H,
+    }]
+
+
+def network_case():
+    rng = np.random.default_rng(104)
+    sizes = [3, 4, 2, 3]
+    case = {"x": rng.uniform(-1, 1, size=(2, 3)), "grad_output": rng.uniform(-1, 1, size=(2, 3)),
+            "learning_rate": np.array(0.05)}
+    for i in range(3):
+        case[f"weights_{i}"] = rng.uniform(-1, 1, size=(sizes[i], sizes[i + 1]))
+        case[f"bias_{i}"] = rng.uniform(-1, 1, size=(1, sizes[i + 1]))
+    return case
+
+
+def network_cases():
+    return [network_case()]
+
+
+XOR_HIDDEN, XOR_EPOCHS, XOR_LEARNING_RATE = 16, 1000, 0.5
+
+
+def xor_start(seed: int = 7) -> dict:
+    """A He-initialised 2-16-1 start, set explicitly so no global RNG is involved."""
+    rng = np.random.default_rng(seed)
+    return {
+        "weights_0": rng.standard_normal((2, XOR_HIDDEN)) * np.sqrt(2 / 2),
+        "bias_0": np.full((1, XOR_HIDDEN), 0.1),
+        "weights_1": rng.standard_normal((XOR_HIDDEN, 1)) * np.sqrt(2 / XOR_HIDDEN),
+        "bias_1": np.zeros((1, 1)),
+        "learning_rate": np.array(XOR_LEARNING_RATE),
+        "epochs": np.array(XOR_EPOCHS),
+    }
+
+
+def xor_cases():
+    return [xor_start()]
+
+
+# --- hints: what to look at next ----------------------------------------------------------
+
+RELU_FORWARD = "ReLU.forward(x) is max(0, x) entry by entry: np.maximum(0, x)."
+RELU_BACKWARD = ("ReLU.backward(x) is the derivative at the pre-activation x: 1 where x > 0, 0 where x < 0 "
+                 "(not ReLU(x) itself).")
+SIGMOID_FORWARD = "Sigmoid.forward(x) is 1 / (1 + exp(-x)), entry by entry."
+SIGMOID_BACKWARD = ("Sigmoid.backward(x) is s * (1 - s) with s = Sigmoid.forward(x): evaluate it at the "
+                    "pre-activation x, not at an output.")
+UNCHANGED = "Compute a new array (np.maximum, arithmetic) instead of assigning into the caller's array."
+LAYER_FORWARD = ("Layer.forward computes z = x @ self.weights + self.bias (shape (batch, out)), caches x and z, "
+                 "and returns self.activation.forward(z).")
+LAYER_BACKWARD = ("In Layer.backward: grad_z = grad_output * self.activation.backward(z) with the cached "
+                  "pre-activation z; grad_weights = input.T @ grad_z; grad_bias = grad_z summed over the batch "
+                  "with keepdims=True; grad_input = grad_z @ self.weights.T.")
+LAYER_UNCHANGED = ("Layer.backward only computes gradients: it must not change self.weights or self.bias "
+                   "(NeuralNetwork.backward does the update) nor the arrays it is given.")
+NETWORK_FORWARD = "NeuralNetwork.forward feeds x through self.layers in order and returns the last layer's output."
+NETWORK_BACKWARD = ("NeuralNetwork.backward walks self.layers in reverse: call layer.backward(grad) once, then "
+                    "update layer.weights -= learning_rate * grad_weights and layer.bias -= learning_rate * "
+                    "grad_bias, and pass grad_input on to the previous layer.")
+XOR = ("The unit checks above find most bugs faster: fix those first. If they all pass, check that "
+       "NeuralNetwork.backward uses the learning rate it is given.")
+
+
+PUBLIC_CHECKS = [
+    Check("ReLU.forward: public values", 2, "activation_forward", relu_forward_cases,
+          Values({"out": "ReLU.forward(x)"}, ("x",)), RELU_FORWARD, {"activation": "ReLU"}),
+    Check("ReLU.forward: leaves its input unchanged", 1, "activation_forward", relu_forward_cases,
+          Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "ReLU"}),
+    Check("ReLU.backward: public values", 2, "activation_backward", relu_backward_cases,
+          Values({"out": "ReLU.backward(x)"}, ("x",)), RELU_BACKWARD, {"activation": "ReLU"}),
+    Check("ReLU.backward: gradient check", 2, "activation_gradcheck", relu_gradcheck_cases,
+          Gradient({"grad": ""}, {"grad": "ReLU.backward(x)"}), RELU_BACKWARD, {"activation": "ReLU"}),
+    Check("ReLU.backward: leaves its input unchanged", 1, "activation_backward", relu_backward_cases,
+          Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "ReLU"}),
+
+    Check("Sigmoid.forward: public values", 3, "activation_forward", sigmoid_cases,
+          Values({"out": "Sigmoid.forward(x)"}, ("x",)), SIGMOID_FORWARD, {"activation": "Sigmoid"}),
+    Check("Sigmoid.forward: large inputs stay finite", 2, "activation_forward", sigmoid_large_cases,
+          Values({"out": "Sigmoid.forward(x)"}, ("x",)),
+          "For x = -1000, exp(-x) overflows to inf and 1 / (1 + inf) = 0.0 is still right (numpy only warns); "
+          "a formula like exp(x) / (1 + exp(x)) gives inf / inf = nan.", {"activation": "Sigmoid"}),
+    Check("Sigmoid.forward: leaves its input unchanged", 1, "activation_forward", sigmoid_cases,
+          Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "Sigmoid"}),
+    Check("Sigmoid.backward: public values", 3, "activation_backward", sigmoid_cases,
+          Values({"out": "Sigmoid.backward(x)"}, ("x",)), SIGMOID_BACKWARD, {"activation": "Sigmoid"}),
+    Check("Sigmoid.backward: gradient check", 2, "activation_gradcheck", sigmoid_gradcheck_cases,
+          Gradient({"grad": ""}, {"grad": "Sigmoid.backward(x)"}), SIGMOID_BACKWARD, {"activation": "Sigmoid"}),
+    Check("Sigmoid.backward: leaves its input unchanged", 1, "activation_backward", sigmoid_cases,
+          Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "Sigmoid"}),
+
+    Check("Layer.forward: public values", 5, "layer_forward", layer_cases,
+          Values({"out": "Layer.forward(x)"}, ("x", "weights", "bias")),
+          LAYER_FORWARD + " (These checks give the layer a test activation f(z) = z + z**3/3.)"),
+    Check("Layer.forward: leaves inputs and parameters unchanged", 2, "layer_forward", layer_cases,
+          Unchanged({"x_after": "x", "weights_after": "weights", "bias_after": "bias"},
+                    {"x_after": "The input x", "weights_after": "self.weights", "bias_after": "self.bias"}),
+          "Layer.forward computes a new array; it must not write into x, self.weights or self.bias."),
+    Check("Layer.backward: public values", 6, "layer_backward", layer_cases,
+          Values({"grad_input": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"},
+                 ("x", "weights", "bias", "grad_output")),
+          LAYER_BACKWARD + " (These checks give the layer a test activation f(z) = z + z**3/3, f'(z) = 1 + z**2.)"),
+    Check("Layer.backward: gradient check", 6, "layer_gradcheck", layer_gradcheck_cases,
+          Gradient({"grad_x": "x", "grad_weights": "weights", "grad_bias": "bias"},
+                   {"grad_x": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"}),
+          LAYER_BACKWARD),
+    Check("Layer.backward: leaves parameters and inputs unchanged", 4, "layer_backward", layer_cases,
+          Unchanged({"weights_after": "weights", "bias_after": "bias", "grad_output_after": "grad_output",
+                     "x_after": "x"},
+                    {"weights_after": "self.weights", "bias_after": "self.bias",
+                     "grad_output_after": "The grad_output argument", "x_after": "The cached input x"}),
+          LAYER_UNCHANGED),
+
+    Check("NeuralNetwork.forward: public chain of layers", 4, "network_forward", network_cases,
+          NetworkCalls({"out": "NeuralNetwork.forward(x)"}, ("x",)),
+          NETWORK_FORWARD + " (These checks fill the network with stand-in affine layers.)"),
+    Check("NeuralNetwork.backward: public update", 5, "network_backward", network_cases,
+          Values({f"{kind}_{i}": f"layers[{i}].{kind} after backward" for i in (2, 1, 0) for kind in ("weights", "bias")},
+                 ("x", "grad_output", "learning_rate")),
+          NETWORK_BACKWARD + " (These checks fill the network with stand-in affine layers.)"),
+    Check("NeuralNetwork.backward: gradient flow through the layers", 4, "network_backward", network_cases,
+          NetworkCalls({f"received_{i}": f"the gradient handed to layers[{i}].backward" for i in (2, 1, 0)},
+                       ("x", "grad_output")), NETWORK_BACKWARD),
+
+    Check("XOR training: loss follows the reference", 8, "xor_training", xor_cases, XorLossCurve(epochs=200),
+          XOR + " The loss is compared for the first 200 epochs."),
+    Check("XOR training: learns XOR", 12, "xor_training", xor_cases, XorLearns(), XOR),
+]

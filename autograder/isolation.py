@@ -1,0 +1,210 @@
+"""Trusted grading: student code runs in a worker process; this process only judges.
+
+The grading process never imports or executes a submission. For each check it
+writes the inputs as ``.npz`` files, lets :mod:`autograder.worker` run the
+student's code on them under limits, reads the observations back with
+``allow_pickle=False`` as float64 arrays, and judges them against the
+reference's observations, which it computes itself. A worker can crash, hang,
+print without end or lie: it loses that submission's points, nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import expectations as expected_values
+from . import submission, worker
+from .checks import Check, catalogue
+from .runner import Result, judge
+
+PACKAGE_PARENT = Path(__file__).resolve().parents[1]
+MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
+MAX_RESULT_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds_per_check: float = 10.0  # wall clock; CPU time is capped at the same
+    seconds_per_submission: float = 180.0  # the whole worker, all checks
+    memory_mb: int = 1024  # address space a check may add
+    file_mb: int = 16  # largest file a check may write
+
+
+@dataclass
+class Verdict:
+    submission: Path
+    results: list[Result]
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> int:
+        return sum(r.check.points for r in self.results)
+
+
+def validate(path: Path) -> None:
+    """Raise SubmissionError unless ``path`` is a readable notebook or .py file (parses, runs nothing)."""
+    path = Path(path)
+    if path.is_file() and path.stat().st_size > MAX_SUBMISSION_BYTES:
+        raise submission.SubmissionError(f"{path}: larger than {MAX_SUBMISSION_BYTES // 2**20} MB")
+    submission.code_units(path)
+
+
+def grade(path: Path | str, checks: list[Check] | None = None, expectations=None,
+          limits: Limits = Limits()) -> Verdict:
+    """Grade one submission in an isolated worker. Raises SubmissionError for a bad path."""
+    path = Path(path)
+    started = time.monotonic()
+    checks = checks if checks is not None else catalogue()
+    expectations = expectations or expected_values.default()
+    validate(path)
+    job = Path(tempfile.mkdtemp(prefix="nn-grade-"))
+    try:
+        _write_job(job, path, checks, limits)
+        notes = _run_worker(job, limits, len(checks))
+        results = [_judge_one(check, job / "out", expectations, limits) for check in checks]
+    finally:
+        shutil.rmtree(job, ignore_errors=True)
+    return Verdict(path, results, time.monotonic() - started, notes)
+
+
+def _write_job(job: Path, path: Path, checks: list[Check], limits: Limits) -> None:
+    (job / "inputs").mkdir()
+    (job / "out").mkdir()
+    target = job / f"submission{path.suffix}"
+    shutil.copyfile(path, target)
+    plan = {"submission": target.name, "limits": limits.__dict__, "checks": []}
+    for check in checks:
+        cases = check.cases()
+        np.savez(job / "inputs" / f"{check.grade_id}.npz",
+                 **{f"{i}/{key}": np.asarray(value) for i, case in enumerate(cases) for key, value in case.items()})
+        plan["checks"].append({"id": check.grade_id, "scenario": check.scenario, "params": check.params,
+                               "cases": len(cases), "method": check.method, "hint": check.hint})
+    (job / "plan.json").write_text(json.dumps(plan))
+
+
+def _worker_environment(job: Path) -> dict:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(job), "PYTHONPATH": str(PACKAGE_PARENT),
+           "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+_active_workers: set[int] = set()
+_workers_lock = threading.Lock()
+_reaping = False
+
+
+def adopt_orphans() -> None:
+    """Make this process a subreaper, so it can kill what submissions detach (the CLI calls this)."""
+    global _reaping
+    worker.become_subreaper()
+    _reaping = True
+
+
+def _run_worker(job: Path, limits: Limits, n_checks: int) -> list[str]:
+    budget = min(limits.seconds_per_submission, (n_checks + 2) * limits.seconds_per_check + 10)
+    # Started under the lock, so another thread's reap_orphans never mistakes it for an orphan.
+    with _workers_lock, open(job / "worker.log", "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-s", "-m", "autograder.worker", str(job)],
+            cwd=job, env=_worker_environment(job), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            start_new_session=True,
+        )
+        _active_workers.add(process.pid)
+    notes = []
+    try:
+        process.wait(timeout=budget)
+    except subprocess.TimeoutExpired:
+        notes.append(f"grading stopped after {budget:g} s; checks not finished by then score 0")
+    finally:
+        _kill_group(process.pid)
+        process.kill()
+        process.wait()
+        with _workers_lock:
+            _active_workers.discard(process.pid)
+        reap_orphans()
+    return notes
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def reap_orphans() -> None:
+    """Kill processes a submission detached; as a subreaper, they are this process's children now."""
+    if not _reaping:
+        return
+    me = os.getpid()
+    for _ in range(50):
+        with _workers_lock:
+            orphans = [pid for pid in worker.children_of(me) if pid not in _active_workers]
+        if not orphans:
+            return
+        for pid in orphans:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError, PermissionError):
+                pass
+
+
+def _judge_one(check: Check, out: Path, expectations, limits: Limits) -> Result:
+    error_file, data_file, status_file = (out / f"{check.grade_id}{ext}" for ext in (".error", ".npz", ".status"))
+    if error_file.is_file():
+        return Result(check, 0.0, _read_message(error_file))
+    if data_file.is_file() and data_file.stat().st_size <= MAX_RESULT_BYTES:
+        try:
+            observations = _read_observations(data_file, len(check.cases()))
+        except Exception:
+            return Result(check, 0.0, f"{check.method}: its results could not be read.")
+        return judge(check, observations, expectations.for_check(check))
+    status = _read_message(status_file) if status_file.is_file() else "not run"
+    if status.startswith("timeout"):
+        return Result(check, 0.0, f"{check.method}: did not finish within {limits.seconds_per_check:g} s "
+                                  "(an endless loop, or far too much work?).")
+    if status == "not run":
+        return Result(check, 0.0, f"{check.method}: not run: grading of this submission stopped before it.")
+    if "SIGXCPU" in status:
+        return Result(check, 0.0, f"{check.method}: used more than {limits.seconds_per_check:g} s of CPU time.")
+    return Result(check, 0.0, f"{check.method}: the code ended without a result ({status}); "
+                              "does it call exit() or crash the interpreter?")
+
+
+def _read_message(path: Path) -> str:
+    with open(path, "rb") as handle:
+        text = handle.read(2000).decode("utf-8", errors="replace")
+    return "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text).strip()
+
+
+def _read_observations(path: Path, n_cases: int) -> list[dict]:
+    observations: list[dict] = [{} for _ in range(n_cases)]
+    with np.load(path, allow_pickle=False) as data:
+        for key in data.files:
+            index, _, name = key.partition("/")
+            if index.isdigit() and int(index) < n_cases:
+                # Plain float64 copies: whatever the worker wrote, nothing but numbers is compared.
+                observations[int(index)][name] = np.array(data[key], dtype=np.float64)
+    return observations
