@@ -29,11 +29,13 @@ class CubicActivation:
 
 
 class StandInLayer:
-    """An affine layer (no activation) that logs every call a network makes.
+    """A layer with known, made-up behaviour that logs every call a network makes.
 
-    ``backward`` returns exact gradients computed from the weights *at the time
-    of the call*, so a network that updates a layer before asking it for its
-    gradient, or calls it twice, is visible in the log.
+    Its ``forward`` is affine; its ``backward`` returns *made-up* gradients (not
+    the true ones: a network must pass on and apply whatever its layers return,
+    and students reading this file learn nothing about ``Layer.backward``).
+    ``grad_input`` depends on the weights at the time of the call, so a network
+    that updates a layer before asking for its gradient, or asks twice, shows.
     """
 
     def __init__(self, index: int, weights: np.ndarray, bias: np.ndarray, log: list):
@@ -53,7 +55,7 @@ class StandInLayer:
         self.log.append(("backward", self.index))
         grad_output = np.array(grad_output, dtype=float)
         self.grad_outputs.append(grad_output)
-        grad_input = grad_output @ self.weights.T
-        grad_weights = self.input.T @ grad_output
-        grad_bias = grad_output.sum(axis=0, keepdims=True)
-        return grad_input, grad_weights, grad_bias
+        passed_back = grad_output @ np.sin(self.weights).T
+        for_weights = np.cos(self.input).T @ grad_output
+        for_bias = grad_output.max(axis=0, keepdims=True)
+        return passed_back, for_weights, for_bias

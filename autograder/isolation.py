@@ -189,8 +189,8 @@ def _judge_one(check: Check, out: Path, expectations, limits: Limits) -> Result:
         return Result(check, 0.0, f"{check.method}: not run: grading of this submission stopped before it.")
     if "SIGXCPU" in status:
         return Result(check, 0.0, f"{check.method}: used more than {limits.seconds_per_check:g} s of CPU time.")
-    return Result(check, 0.0, f"{check.method}: the code ended without a result ({status}); "
-                              "does it call exit() or crash the interpreter?")
+    return Result(check, 0.0, f"{check.method}: the process running your code {status} before giving a "
+                              "result; does your code call exit() or os._exit(), or crash Python?")
 
 
 def _read_message(path: Path) -> str:

@@ -24,4 +24,5 @@ def check(name: str, namespace: dict) -> None:
     result = run_check(by_name(name), namespace)
     if not result.passed:
         raise CheckFailed(result.message)
-    print(f"passed: {name} ({result.check.points} points)")
+    points = result.check.points
+    print(f"passed: {name} ({points} point{'s' if points != 1 else ''})")

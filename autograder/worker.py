@@ -94,7 +94,7 @@ def wait_for(pid: int, seconds: float) -> str:
         os.close(fd)
     if os.WIFSIGNALED(status):
         return f"killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
-    return "done"
+    return f"exited with status {os.WEXITSTATUS(status)}"
 
 
 def _child(item: dict, prepared, job: Path, limits: dict) -> None:

@@ -184,11 +184,11 @@ PUBLIC_CHECKS = [
 
     Check("NeuralNetwork.forward: public chain of layers", 4, "network_forward", network_cases,
           NetworkCalls({"out": "NeuralNetwork.forward(x)"}, ("x",)),
-          NETWORK_FORWARD + " (These checks fill the network with stand-in affine layers.)"),
+          NETWORK_FORWARD + " (These checks fill the network with stand-in layers that return made-up gradients: pass on and apply whatever each layer returns.)"),
     Check("NeuralNetwork.backward: public update", 5, "network_backward", network_cases,
           Values({f"{kind}_{i}": f"layers[{i}].{kind} after backward" for i in (2, 1, 0) for kind in ("weights", "bias")},
                  ("x", "grad_output", "learning_rate")),
-          NETWORK_BACKWARD + " (These checks fill the network with stand-in affine layers.)"),
+          NETWORK_BACKWARD + " (These checks fill the network with stand-in layers that return made-up gradients: pass on and apply whatever each layer returns.)"),
     Check("NeuralNetwork.backward: gradient flow through the layers", 4, "network_backward", network_cases,
           NetworkCalls({f"received_{i}": f"the gradient handed to layers[{i}].backward" for i in (2, 1, 0)},
                        ("x", "grad_output")), NETWORK_BACKWARD),

@@ -1,0 +1,84 @@
+"""`python -m autograder grade`: one submission or a class, in isolated workers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder import isolation
+from autograder.reference import REPO
+
+from variants import BUGS, CHAPTER_CODE, EXERCISE, REFERENCE
+
+
+def autograder(*args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_grade_writes_gradescope_results_json(tmp_path):
+    out = tmp_path / "results.json"
+    result = autograder("grade", CHAPTER_CODE, "--json", out)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(out.read_text())
+    assert results["score"] == 100
+    assert isinstance(results["execution_time"], float)
+    assert len(results["tests"]) == 29
+    for test in results["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "output", "visibility"}
+        assert test["visibility"] in ("visible", "after_due_date")
+    assert sum(t["max_score"] for t in results["tests"]) == 100
+
+
+def test_grade_prints_a_table_with_the_total():
+    result = autograder("grade", EXERCISE)
+    assert result.returncode == 0
+    assert "Total: 0/100" in result.stdout
+    assert "not implemented yet: Sigmoid.backward" in result.stdout
+
+
+@pytest.mark.parametrize("bad", ["does/not/exist.ipynb", "pyproject.toml"])
+def test_a_bad_path_gets_one_line_and_exit_2(bad):
+    result = autograder("grade", REPO / bad)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error: ")
+
+
+def test_a_corrupt_notebook_gets_one_line_and_exit_2(tmp_path):
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{ not json")
+    result = autograder("grade", broken)
+    assert result.returncode == 2 and "not a readable notebook" in result.stderr
+
+
+def test_grading_a_class_writes_one_result_per_student_and_grades_csv(tmp_path):
+    submitted = tmp_path / "submitted"
+    (submitted / "ada" / "nn_from_scratch").mkdir(parents=True)
+    REFERENCE.write_notebook(submitted / "ada" / "nn_from_scratch").rename(
+        submitted / "ada" / "nn_from_scratch" / "nn_from_scratch.ipynb")
+    (submitted / "ben").mkdir()
+    (submitted / "ben" / "nn_from_scratch.ipynb").write_bytes(EXERCISE.read_bytes())
+    BUGS[0].write_py(submitted).rename(submitted / "cleo.py")
+    (submitted / "dan").mkdir()  # submitted nothing
+    out = tmp_path / "graded"
+    result = autograder("grade", submitted, "--out", out)
+    assert result.returncode == 0, result.stderr
+    rows = {row["student"]: row for row in csv.DictReader(open(out / "grades.csv"))}
+    assert set(rows) == {"ada", "ben", "cleo", "dan"}
+    assert float(rows["ada"]["score"]) == 100 and float(rows["ben"]["score"]) == 0
+    assert 0 < float(rows["cleo"]["score"]) < 100 and rows["cleo"]["ReLU.forward: public values"] == "0"
+    assert rows["dan"]["error"] and float(rows["dan"]["score"]) == 0
+    assert {p.name for p in out.glob("*.json")} == {"ada.json", "ben.json", "cleo.json"}
+
+
+@pytest.mark.parametrize("variant", [BUGS[2], BUGS[10], BUGS[19]], ids=lambda v: v.name)
+def test_isolated_grades_equal_in_process_grades(variant, tmp_path, grade_in_process):
+    path = variant.write_py(tmp_path)
+    isolated = {r.name: (r.score, r.message) for r in isolation.grade(path).results}
+    in_process = {name: (r.score, r.message) for name, r in grade_in_process(path).items()}
+    assert isolated == in_process

@@ -1,0 +1,114 @@
+"""The student version is nbgrader's output, committed, and reveals no solution."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.checks import catalogue
+from autograder.reference import ASSIGNMENT, REPO
+
+from variants import SOLUTION
+
+EXERCISES = REPO / "exercises"
+
+
+def nbgrader(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def marked_lines(begin: str, end: str) -> list[str]:
+    """Lines found only between nbgrader's markers in the source notebook (given code
+    such as `@staticmethod` or `plt.show()` also appears outside them, and is no secret)."""
+    inside_lines, outside_lines, inside = [], set(), False
+    for cell in nbformat.read(SOLUTION, as_version=4).cells:
+        for line in cell.source.splitlines():
+            stripped = line.strip()
+            if begin in line:
+                inside = True
+            elif end in line:
+                inside = False
+            elif inside and len(stripped) > 8 and not stripped.startswith("#"):
+                inside_lines.append(stripped)
+            elif not inside:
+                outside_lines.add(stripped)
+    return [line for line in inside_lines if line not in outside_lines]
+
+
+def exercise_text() -> str:
+    return "\n".join(p.read_text(errors="replace") for p in EXERCISES.rglob("*") if p.is_file())
+
+
+def exercise_lines() -> set[str]:
+    """Every line students can read under exercises/, stripped (notebooks: their cells' lines)."""
+    lines = set()
+    for path in EXERCISES.rglob("*"):
+        if path.suffix == ".ipynb":
+            text = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells)
+        elif path.is_file():
+            text = path.read_text(errors="replace")
+        else:
+            continue
+        lines.update(line.strip() for line in text.splitlines())
+    return lines
+
+
+@pytest.mark.nbgrader
+def test_regenerating_the_exercise_reproduces_the_committed_copy(tmp_path):
+    for name in ("solutions", "nbgrader_config.py"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    result = nbgrader("generate_assignment", ASSIGNMENT, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    fresh, committed = tmp_path / "exercises" / ASSIGNMENT, EXERCISES / ASSIGNMENT
+    assert sorted(p.name for p in fresh.iterdir()) == sorted(p.name for p in committed.iterdir())
+    for path in fresh.iterdir():
+        assert path.read_bytes() == (committed / path.name).read_bytes(), (
+            f"{path.name} differs: run `nbgrader generate_assignment {ASSIGNMENT} --force` and commit")
+
+
+def test_no_solution_line_appears_under_exercises():
+    solution_lines = marked_lines("### BEGIN SOLUTION", "### END SOLUTION")
+    assert len(solution_lines) >= 15  # the markers are really there
+    lines = exercise_lines()
+    assert [line for line in solution_lines if line in lines] == []
+
+
+def test_no_hidden_test_material_appears_under_exercises():
+    hidden_lines = [line for line in marked_lines("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+                    if "check(" in line]
+    assert len(hidden_lines) == sum(c.hidden for c in catalogue())
+    assert [line for line in hidden_lines if line in exercise_lines()] == []
+    assert "HIDDEN TESTS" not in exercise_text()
+    assert not any(EXERCISES.rglob("hidden*"))
+
+
+def test_every_check_has_exactly_one_test_cell_with_its_points():
+    cells = {}
+    for cell in nbformat.read(SOLUTION, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            cells[meta["grade_id"]] = (meta["points"], cell.source)
+    checks = {c.grade_id: c for c in catalogue()}
+    assert cells.keys() == checks.keys()
+    for grade_id, (points, source) in cells.items():
+        check = checks[grade_id]
+        assert points == check.points, grade_id
+        assert re.search(rf"check\({re.escape(repr(check.name))}, globals\(\)\)", source), source
+        assert ("### BEGIN HIDDEN TESTS" in source) == check.hidden, grade_id
+
+
+def test_exercise_stubs_raise_not_implemented():
+    nb = nbformat.read(EXERCISES / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    stubs = sum(cell.source.count("raise NotImplementedError()") for cell in nb.cells
+                if cell.metadata.get("nbgrader", {}).get("grade_id") in ("activations", "layer", "network"))
+    assert stubs == 8  # the eight forward/backward bodies
