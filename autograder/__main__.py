@@ -59,7 +59,8 @@ def _grade(args) -> int:
         return _grade_class(target, args.out, args.jobs)
     isolation.adopt_orphans()
     try:
-        verdict = isolation.grade(target)
+        # One submission: its checks share the cores. (A class shares them between submissions.)
+        verdict = isolation.grade(target, limits=isolation.Limits(parallel=os.cpu_count() or 1))
     except SubmissionError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

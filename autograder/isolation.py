@@ -28,6 +28,7 @@ from . import expectations as expected_values
 from . import submission, worker
 from .checks import Check, catalogue
 from .runner import Result, judge
+from .scenarios import StudentCodeError
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
@@ -37,6 +38,7 @@ MAX_RESULT_BYTES = 32 * 1024 * 1024
 @dataclass(frozen=True)
 class Limits:
     seconds_per_check: float = 10.0  # wall clock; CPU time is capped at the same
+    parallel: int = 1  # checks of one submission run at once (a class is graded in parallel instead)
     seconds_per_submission: float = 180.0  # the whole worker, all checks
     memory_mb: int = 1024  # address space a check may add
     file_mb: int = 16  # largest file a check may write
@@ -58,12 +60,12 @@ class Verdict:
         return sum(r.check.points for r in self.results)
 
 
-def validate(path: Path) -> None:
-    """Raise SubmissionError unless ``path`` is a readable notebook or .py file (parses, runs nothing)."""
+def read_code(path: Path) -> list[submission.CodeUnit]:
+    """The submission's code, read here (parsed, never run); SubmissionError if unreadable."""
     path = Path(path)
     if path.is_file() and path.stat().st_size > MAX_SUBMISSION_BYTES:
         raise submission.SubmissionError(f"{path}: larger than {MAX_SUBMISSION_BYTES // 2**20} MB")
-    submission.code_units(path)
+    return submission.code_units(path)
 
 
 def grade(path: Path | str, checks: list[Check] | None = None, expectations=None,
@@ -73,30 +75,41 @@ def grade(path: Path | str, checks: list[Check] | None = None, expectations=None
     started = time.monotonic()
     checks = checks if checks is not None else catalogue()
     expectations = expectations or expected_values.default()
-    validate(path)
+    units = read_code(path)
     job = Path(tempfile.mkdtemp(prefix="nn-grade-"))
     try:
-        _write_job(job, path, checks, limits)
-        notes = _run_worker(job, limits, len(checks))
-        results = [_judge_one(check, job / "out", expectations, limits) for check in checks]
+        run_of = _write_job(job, path, units, checks, limits)
+        notes = _run_worker(job, limits, len(set(run_of.values())))
+        results = [_judge_one(check, run_of[check.name], job / "out", expectations, limits) for check in checks]
     finally:
         shutil.rmtree(job, ignore_errors=True)
     return Verdict(path, results, time.monotonic() - started, notes)
 
 
-def _write_job(job: Path, path: Path, checks: list[Check], limits: Limits) -> None:
+def _write_job(job: Path, path: Path, units: list, checks: list[Check], limits: Limits) -> dict[str, str]:
+    """Write the worker's job folder; return each check's run id.
+
+    Checks that run the same scenario on the same inputs (a value check and a
+    contract check, say) share one run: the code runs once, each judges it.
+    """
     (job / "inputs").mkdir()
     (job / "out").mkdir()
-    target = job / f"submission{path.suffix}"
-    shutil.copyfile(path, target)
-    plan = {"submission": target.name, "limits": limits.__dict__, "checks": []}
+    runs, run_of = {}, {}
     for check in checks:
         cases = check.cases()
-        np.savez(job / "inputs" / f"{check.grade_id}.npz",
-                 **{f"{i}/{key}": np.asarray(value) for i, case in enumerate(cases) for key, value in case.items()})
-        plan["checks"].append({"id": check.grade_id, "scenario": check.scenario, "params": check.params,
-                               "cases": len(cases), "method": check.method, "hint": check.hint})
+        arrays = {f"{i}/{key}": np.asarray(value) for i, case in enumerate(cases) for key, value in case.items()}
+        key = (check.scenario, json.dumps(check.params, sort_keys=True),
+               tuple((name, a.shape, a.tobytes()) for name, a in sorted(arrays.items())))
+        if key not in runs:
+            runs[key] = {"id": check.grade_id, "scenario": check.scenario, "params": check.params,
+                         "cases": len(cases), "method": check.method}
+            np.savez(job / "inputs" / f"{check.grade_id}.npz", **arrays)
+        run_of[check.name] = runs[key]["id"]
+    # The worker gets the code already extracted: it needs no notebook library (fast start).
+    plan = {"submission": path.name, "units": [[u.label, u.source] for u in units],
+            "limits": limits.__dict__, "runs": list(runs.values())}
     (job / "plan.json").write_text(json.dumps(plan))
+    return run_of
 
 
 def _worker_environment(job: Path) -> dict:
@@ -171,10 +184,10 @@ def reap_orphans() -> None:
                 pass
 
 
-def _judge_one(check: Check, out: Path, expectations, limits: Limits) -> Result:
-    error_file, data_file, status_file = (out / f"{check.grade_id}{ext}" for ext in (".error", ".npz", ".status"))
+def _judge_one(check: Check, run: str, out: Path, expectations, limits: Limits) -> Result:
+    error_file, data_file, status_file = (out / f"{run}{ext}" for ext in (".error", ".npz", ".status"))
     if error_file.is_file():
-        return Result(check, 0.0, _read_message(error_file))
+        return Result(check, 0.0, _read_error(error_file, check))
     if data_file.is_file() and data_file.stat().st_size <= MAX_RESULT_BYTES:
         try:
             observations = _read_observations(data_file, len(check.cases()))
@@ -191,6 +204,16 @@ def _judge_one(check: Check, out: Path, expectations, limits: Limits) -> Result:
         return Result(check, 0.0, f"{check.method}: used more than {limits.seconds_per_check:g} s of CPU time.")
     return Result(check, 0.0, f"{check.method}: the process running your code {status} before giving a "
                               "result; does your code call exit() or os._exit(), or crash Python?")
+
+
+def _read_error(path: Path, check: Check) -> str:
+    """The worker's explanation of a failure (untrusted text: it only ever costs points)."""
+    text = _read_message(path)
+    try:
+        error = json.loads(text)
+        return StudentCodeError(str(error["message"]), bool(error["wants_hint"])).with_hint(check.hint)
+    except (ValueError, KeyError, TypeError):
+        return f"{check.method}: {text[:500]}"
 
 
 def _read_message(path: Path) -> str:

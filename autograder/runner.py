@@ -32,7 +32,7 @@ class Result:
 
 def observe(check: Check, namespace: dict) -> list[Observations]:
     """Run the check's scenario on every case, in this process."""
-    return run_scenario(check.scenario, check.params, check.cases(), namespace, check.method, check.hint)
+    return run_scenario(check.scenario, check.params, check.cases(), namespace, check.method)
 
 
 def judge(check: Check, observations: list[Observations], expected: list[Observations]) -> Result:
@@ -57,5 +57,5 @@ def run_check(check: Check, namespace: dict, expectations=None) -> Result:
     try:
         observations = observe(check, namespace)
     except StudentCodeError as error:
-        return Result(check, 0.0, str(error))
+        return Result(check, 0.0, error.with_hint(check.hint))
     return judge(check, observations, expectations.for_check(check))

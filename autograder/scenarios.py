@@ -34,7 +34,18 @@ class ContractError(Exception):
 
 
 class StudentCodeError(Exception):
-    """Student code failed while a scenario ran; the message explains it."""
+    """Student code failed while a scenario ran; the message explains it.
+
+    ``wants_hint``: the check's hint (what to look at next) belongs after the message.
+    """
+
+    def __init__(self, message: str, wants_hint: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.wants_hint = wants_hint
+
+    def with_hint(self, hint: str) -> str:
+        return f"{self.message} {hint}" if self.wants_hint else self.message
 
 
 def observed(value, what: str) -> np.ndarray:
@@ -272,7 +283,7 @@ def quietly():
             yield
 
 
-def run_scenario(name: str, params: dict, cases: list[dict], namespace: dict, method: str, hint: str) -> list[Observations]:
+def run_scenario(name: str, params: dict, cases: list[dict], namespace: dict, method: str) -> list[Observations]:
     """Run a scenario on every case; raise StudentCodeError with an explanation."""
     scenario = SCENARIOS[name]
     observations = []
@@ -283,26 +294,26 @@ def run_scenario(name: str, params: dict, cases: list[dict], namespace: dict, me
         except ContractError as exc:
             raise StudentCodeError(f"{method}: {exc}.") from None
         except BaseException as exc:  # SystemExit, KeyboardInterrupt, pytest's skip: all failures here
-            raise StudentCodeError(explain(exc, method, hint)) from None
+            raise StudentCodeError(*explain(exc, method)) from None
     return observations
 
 
-def explain(exc: BaseException, method: str, hint: str) -> str:
-    """One line on what went wrong in the student's code and where."""
+def explain(exc: BaseException, method: str) -> tuple[str, bool]:
+    """One line on what went wrong in the student's code and where; and whether a hint should follow."""
     where = _student_frame(exc)
     if isinstance(exc, NotImplementedError):
         return (f"not implemented yet: {where[0] if where else method} still raises NotImplementedError; "
-                "replace the stub with your code.")
+                "replace the stub with your code."), False
     if isinstance(exc, (SystemExit, KeyboardInterrupt)):
-        return f"{method}: your code raised {type(exc).__name__} (do not exit or interrupt inside a method)."
+        return f"{method}: your code raised {type(exc).__name__} (do not exit or interrupt inside a method).", False
     text = " ".join(f"{type(exc).__name__}: {exc}".split())
     if len(text) > 300:
         text = text[:297] + "..."
     if where:
         qualname, line = where
         who = "it" if qualname == method else qualname
-        return f"{method}: {who} raised {text}" + (f" at `{line}`" if line else "") + f". {hint}"
-    return f"{method}: your code raised {text}. {hint}"
+        return f"{method}: {who} raised {text}" + (f" at `{line}`" if line else "") + ".", True
+    return f"{method}: your code raised {text}.", True
 
 
 def _student_frame(exc: BaseException) -> tuple[str, str] | None:

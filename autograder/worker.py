@@ -4,8 +4,7 @@ Started by :mod:`autograder.isolation` as ``python -m autograder.worker JOB``.
 It imports only public modules (never the reference or the hidden checks) and
 reads everything it needs from the job folder:
 
-    JOB/plan.json              which scenarios to run, the limits
-    JOB/submission.ipynb|.py   the submission
+    JOB/plan.json              the submission's code, which scenarios to run, the limits
     JOB/inputs/<id>.npz        each check's input cases, as plain arrays
 
 For each check it forks a child that loads the submission afresh, so nothing a
@@ -24,6 +23,8 @@ killed before the next check starts.
 from __future__ import annotations
 
 import ctypes
+import importlib.abc
+import importlib.util
 import json
 import os
 import resource
@@ -44,86 +45,107 @@ PR_SET_CHILD_SUBREAPER = 36
 def main(argv: list[str]) -> int:
     job = Path(argv[0])
     plan = json.loads((job / "plan.json").read_text())
-    _warm_imports()
-    out = job / "out"
-    out.mkdir(exist_ok=True)
-    try:
-        prepared = submission.prepare(job / plan["submission"])
-    except submission.SubmissionError as error:
-        for item in plan["checks"]:
-            (out / f"{item['id']}.error").write_text(str(error))
-        return 0
+    units = [submission.CodeUnit(label, source) for label, source in plan["units"]]
+    _warm_imports(units)
+    prepared = submission.prepare(Path(plan["submission"]), units)
     become_subreaper()
-    for item in plan["checks"]:
-        status = run_in_child(item, prepared, job, plan["limits"])
-        kill_descendants()
-        (out / f"{item['id']}.status").write_text(status)
+    run_all(plan["runs"], prepared, job, plan["limits"])
     return 0
 
 
-def _warm_imports() -> None:
-    """Import what submissions usually import, once, before forking: it makes each check fast."""
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    try:
-        import matplotlib.pyplot  # noqa: F401
-    except ImportError:
-        pass
+def run_all(runs: list[dict], prepared, job: Path, limits: dict) -> None:
+    """Each run in its own child, up to ``limits["parallel"]`` at once, each with a deadline."""
+    pending = list(runs)
+    running: dict[int, tuple[dict, float, int]] = {}  # pid -> (run, deadline, pidfd)
+    while pending or running:
+        while pending and len(running) < limits["parallel"]:
+            run = pending.pop(0)
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                try:
+                    _child(run, prepared, job, limits)
+                finally:
+                    os._exit(0)
+            running[pid] = (run, time.monotonic() + limits["seconds_per_check"], os.pidfd_open(pid))
+        wait = max(0.0, min(deadline for _, deadline, _ in running.values()) - time.monotonic())
+        ready, _, _ = select.select([fd for _, _, fd in running.values()], [], [], wait)
+        now = time.monotonic()
+        for pid, (run, deadline, fd) in list(running.items()):
+            if fd in ready:
+                _, status = os.waitpid(pid, 0)
+                ended = _describe(status)
+            elif now >= deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                ended = f"timeout after {limits['seconds_per_check']:g} s"
+            else:
+                continue
+            os.close(fd)
+            del running[pid]
+            kill_descendants(keep=set(running))
+            (job / "out" / f"{run['id']}.status").write_text(ended)
 
 
-def run_in_child(item: dict, prepared, job: Path, limits: dict) -> str:
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        try:
-            _child(item, prepared, job, limits)
-        finally:
-            os._exit(0)
-    return wait_for(pid, limits["seconds_per_check"])
-
-
-def wait_for(pid: int, seconds: float) -> str:
-    """Wait for a child at most ``seconds``; kill it after that. Returns how it ended."""
-    fd = os.pidfd_open(pid)
-    try:
-        ready, _, _ = select.select([fd], [], [], seconds)
-        if not ready:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return f"timeout after {seconds:g} s"
-        _, status = os.waitpid(pid, 0)
-    finally:
-        os.close(fd)
+def _describe(status: int) -> str:
     if os.WIFSIGNALED(status):
-        return f"killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
+        return f"was killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
     return f"exited with status {os.WEXITSTATUS(status)}"
 
 
-def _child(item: dict, prepared, job: Path, limits: dict) -> None:
+def _warm_imports(units: list) -> None:
+    """Prepare matplotlib once, before forking, if the submission uses it: each check then starts fast.
+
+    ``matplotlib.pyplot`` alone takes about half a second to import and grading
+    never plots, so it is made lazy: a submission's ``import matplotlib.pyplot as
+    plt`` costs nothing, and pyplot really loads only if a method uses it.
+    """
+    if not any("matplotlib" in unit.source for unit in units):
+        return
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return
+    sys.meta_path.insert(0, _LazyPyplot())
+
+
+class _LazyPyplot(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "matplotlib.pyplot":
+            return None
+        sys.meta_path.remove(self)  # find the real module's spec, then wrap its loader
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            sys.meta_path.insert(0, self)
+        if spec is not None and spec.loader is not None:
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def _child(run: dict, prepared, job: Path, limits: dict) -> None:
     os.setpgid(0, 0)
     _apply_limits(limits)
     _silence()
     out = job / "out"
-    with np.load(job / "inputs" / f"{item['id']}.npz", allow_pickle=False) as data:
+    with np.load(job / "inputs" / f"{run['id']}.npz", allow_pickle=False) as data:
         arrays = {key: data[key] for key in data.files}
     cases = [
         {key.split("/", 1)[1]: value for key, value in arrays.items() if key.startswith(f"{i}/")}
-        for i in range(item["cases"])
+        for i in range(run["cases"])
     ]
+    loaded = submission.execute(prepared)
     try:
-        loaded = submission.execute(prepared)
-        observations = run_scenario(item["scenario"], item["params"], cases, loaded.namespace,
-                                    item["method"], item["hint"])
+        observations = run_scenario(run["scenario"], run["params"], cases, loaded.namespace, run["method"])
     except StudentCodeError as error:
-        message = str(error)
+        message = error.message
         if loaded.notes:
             message += " (While loading your code: " + "; ".join(loaded.notes)[:500] + ")"
-        (out / f"{item['id']}.error").write_text(message)
-        return
-    except BaseException as exc:  # the grader's own code failed around the student's
-        (out / f"{item['id']}.error").write_text(f"{item['method']}: could not run ({type(exc).__name__}).")
+        (out / f"{run['id']}.error").write_text(json.dumps({"message": message, "wants_hint": error.wants_hint}))
         return
     flat = {f"{i}/{key}": np.asarray(value, dtype=np.float64)
             for i, obs in enumerate(observations) for key, value in obs.items()}
-    np.savez(out / f"{item['id']}.npz", **flat)
+    np.savez(out / f"{run['id']}.npz", **flat)
 
 
 def _apply_limits(limits: dict) -> None:
@@ -162,6 +184,12 @@ def become_subreaper() -> None:
 
 
 def children_of(pid: int) -> list[int]:
+    """Child pids of ``pid``: from /proc/<pid>/task/*/children where the kernel has it, else a /proc scan."""
+    try:
+        return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()]
+    except OSError:
+        pass
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -175,11 +203,11 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def kill_descendants() -> None:
-    """Kill every process left behind (they are re-parented to this subreaper), until none remain."""
+def kill_descendants(keep: set[int] = frozenset()) -> None:
+    """Kill every process left behind (re-parented to this subreaper), except the ``keep`` children."""
     me = os.getpid()
     for _ in range(100):
-        left = children_of(me)
+        left = [pid for pid in children_of(me) if pid not in keep]
         if not left:
             return
         for pid in left:
