@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--out", type=Path, default=Path("graded"),
                        help="folder for a class's results and grades.csv (default: ./graded)")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
+    grade.add_argument("--timeout", type=float, default=10.0, help="seconds one check may run (default 10)")
 
     bundle = commands.add_parser("bundle", help="build the students' zip from exercises/")
     bundle.add_argument("output", type=Path)
@@ -56,11 +57,12 @@ def _grade(args) -> int:
 
     target: Path = args.target
     if target.is_dir():
-        return _grade_class(target, args.out, args.jobs)
+        return _grade_class(target, args.out, args.jobs, isolation.Limits(seconds_per_check=args.timeout))
     isolation.adopt_orphans()
     try:
         # One submission: its checks share the cores. (A class shares them between submissions.)
-        verdict = isolation.grade(target, limits=isolation.Limits(parallel=os.cpu_count() or 1))
+        verdict = isolation.grade(target, limits=isolation.Limits(seconds_per_check=args.timeout,
+                                                                  parallel=os.cpu_count() or 1))
     except SubmissionError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -89,7 +91,7 @@ def find_submissions(folder: Path) -> list[tuple[str, Path | None]]:
     return found
 
 
-def _grade_class(folder: Path, out: Path, jobs: int) -> int:
+def _grade_class(folder: Path, out: Path, jobs: int, limits) -> int:
     from tqdm import tqdm
 
     from . import expectations, isolation, report
@@ -114,7 +116,7 @@ def _grade_class(folder: Path, out: Path, jobs: int) -> int:
         if path is None:
             return student, "no notebook or .py file found"
         try:
-            verdict = isolation.grade(path, checks, live)
+            verdict = isolation.grade(path, checks, live, limits)
         except SubmissionError as error:
             return student, str(error)
         report.write_json(verdict, out / f"{student}.json")

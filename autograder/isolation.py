@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -30,7 +31,12 @@ from .checks import Check, catalogue
 from .runner import Result, judge
 from .scenarios import StudentCodeError
 
-PACKAGE_PARENT = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent
+# What the worker imports: copied into each job, so the worker needs no access to
+# this repository (and, running as another user, gets none to solutions/ or hidden checks).
+WORKER_MODULES = ("__init__.py", "worker.py", "submission.py", "scenarios.py", "doubles.py")
+BOOT = "import sys; sys.path.insert(0, sys.argv[1] + '/pkg'); from autograder.worker import main; sys.exit(main(sys.argv[1:]))"
+GRADER_USER_VARIABLE = "NN_GRADER_USER"
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
 MAX_RESULT_BYTES = 32 * 1024 * 1024
 
@@ -106,14 +112,41 @@ def _write_job(job: Path, path: Path, units: list, checks: list[Check], limits: 
             np.savez(job / "inputs" / f"{check.grade_id}.npz", **arrays)
         run_of[check.name] = runs[key]["id"]
     # The worker gets the code already extracted: it needs no notebook library (fast start).
+    account = worker_account()
     plan = {"submission": path.name, "units": [[u.label, u.source] for u in units],
-            "limits": limits.__dict__, "runs": list(runs.values())}
+            "limits": limits.__dict__, "runs": list(runs.values()), "account": account}
     (job / "plan.json").write_text(json.dumps(plan))
+    _prepare_folders(job, account)
     return run_of
 
 
+def worker_account() -> tuple[int, int] | None:
+    """(uid, gid) the workers run as when the grader runs as root: $NN_GRADER_USER, else `nobody`."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(os.environ.get(GRADER_USER_VARIABLE, "nobody"))
+    except KeyError:
+        return None
+    return entry.pw_uid, entry.pw_gid
+
+
+def _prepare_folders(job: Path, account: tuple[int, int] | None) -> None:
+    package = job / "pkg" / "autograder"
+    package.mkdir(parents=True)
+    for name in WORKER_MODULES:
+        shutil.copyfile(PACKAGE / name, package / name)
+    if account is None:
+        return
+    # The worker's user may read the job and write only its own out/ folder.
+    for path in [job, *job.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    os.chown(job / "out", *account)
+    (job / "out").chmod(0o700)
+
+
 def _worker_environment(job: Path) -> dict:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(job), "PYTHONPATH": str(PACKAGE_PARENT),
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(job),
            "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "PYTHONDONTWRITEBYTECODE": "1"}
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL"):
@@ -139,7 +172,7 @@ def _run_worker(job: Path, limits: Limits, n_checks: int) -> list[str]:
     # Started under the lock, so another thread's reap_orphans never mistakes it for an orphan.
     with _workers_lock, open(job / "worker.log", "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-s", "-m", "autograder.worker", str(job)],
+            [sys.executable, "-I", "-c", BOOT, str(job)],
             cwd=job, env=_worker_environment(job), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
             start_new_session=True,
         )

@@ -47,6 +47,10 @@ def main(argv: list[str]) -> int:
     plan = json.loads((job / "plan.json").read_text())
     units = [submission.CodeUnit(label, source) for label, source in plan["units"]]
     _warm_imports(units)
+    for run in plan["runs"]:
+        run["inputs"] = _read_inputs(job / "inputs" / f"{run['id']}.npz", run["cases"])
+    if plan.get("account"):
+        drop_privileges(*plan["account"])
     prepared = submission.prepare(Path(plan["submission"]), units)
     become_subreaper()
     run_all(plan["runs"], prepared, job, plan["limits"])
@@ -64,6 +68,8 @@ def run_all(runs: list[dict], prepared, job: Path, limits: dict) -> None:
             if pid == 0:  # the child: never returns
                 try:
                     _child(run, prepared, job, limits)
+                except BaseException as exc:  # the worker's own failure around the student's code
+                    _record_failure(job / "out" / f"{run['id']}.error", run["method"], exc)
                 finally:
                     os._exit(0)
             running[pid] = (run, time.monotonic() + limits["seconds_per_check"], os.pidfd_open(pid))
@@ -86,10 +92,34 @@ def run_all(runs: list[dict], prepared, job: Path, limits: dict) -> None:
             (job / "out" / f"{run['id']}.status").write_text(ended)
 
 
+def _record_failure(path: Path, method: str, exc: BaseException) -> None:
+    try:
+        message = f"{method}: could not be run ({type(exc).__name__}: {exc})"[:500]
+        path.write_text(json.dumps({"message": message, "wants_hint": False}))
+    except BaseException:
+        pass
+
+
 def _describe(status: int) -> str:
     if os.WIFSIGNALED(status):
         return f"was killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
     return f"exited with status {os.WEXITSTATUS(status)}"
+
+
+# Imported before privileges are dropped: where Python itself lives in a folder the
+# unprivileged user cannot read (a per-user install), later imports would fail.
+WARM_MODULES = ("numpy", "numpy.linalg", "numpy.random", "typing", "math", "abc", "dataclasses", "functools",
+                "itertools", "collections", "copy", "warnings", "random", "time", "zipfile", "encodings.cp437",
+                "linecache")
+
+
+def drop_privileges(uid: int, gid: int) -> None:
+    """Become the unprivileged grading user, for good, before any student code runs."""
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise SystemExit("could not drop privileges")
 
 
 def _warm_imports(units: list) -> None:
@@ -99,6 +129,8 @@ def _warm_imports(units: list) -> None:
     never plots, so it is made lazy: a submission's ``import matplotlib.pyplot as
     plt`` costs nothing, and pyplot really loads only if a method uses it.
     """
+    for name in WARM_MODULES:
+        importlib.import_module(name)
     if not any("matplotlib" in unit.source for unit in units):
         return
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -128,15 +160,9 @@ def _child(run: dict, prepared, job: Path, limits: dict) -> None:
     _apply_limits(limits)
     _silence()
     out = job / "out"
-    with np.load(job / "inputs" / f"{run['id']}.npz", allow_pickle=False) as data:
-        arrays = {key: data[key] for key in data.files}
-    cases = [
-        {key.split("/", 1)[1]: value for key, value in arrays.items() if key.startswith(f"{i}/")}
-        for i in range(run["cases"])
-    ]
     loaded = submission.execute(prepared)
     try:
-        observations = run_scenario(run["scenario"], run["params"], cases, loaded.namespace, run["method"])
+        observations = run_scenario(run["scenario"], run["params"], run["inputs"], loaded.namespace, run["method"])
     except StudentCodeError as error:
         message = error.message
         if loaded.notes:
@@ -146,6 +172,13 @@ def _child(run: dict, prepared, job: Path, limits: dict) -> None:
     flat = {f"{i}/{key}": np.asarray(value, dtype=np.float64)
             for i, obs in enumerate(observations) for key, value in obs.items()}
     np.savez(out / f"{run['id']}.npz", **flat)
+
+
+def _read_inputs(path: Path, n_cases: int) -> list[dict]:
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    return [{key.split("/", 1)[1]: value for key, value in arrays.items() if key.startswith(f"{i}/")}
+            for i in range(n_cases)]
 
 
 def _apply_limits(limits: dict) -> None:

@@ -1,0 +1,252 @@
+"""Hostile submissions: each attack costs its author points, and nothing else.
+
+Every submission here is the reference with one method turned into an attack,
+graded by the real command line (`python -m autograder grade`), so the grading
+process is the same one an instructor runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.checks import catalogue
+from autograder.reference import REPO
+
+from variants import Variant
+
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="privilege separation applies when grading as root")
+ALL = {c.name for c in catalogue()}
+
+
+def grade(variant: Variant, tmp_path: Path, *args, cwd=None, env=None) -> tuple[dict, subprocess.CompletedProcess]:
+    source = variant.write_py(tmp_path)
+    out = tmp_path / "results.json"
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", source, "--json", out, "--timeout", "3",
+                             *args], capture_output=True, text=True, timeout=600, cwd=cwd, env=env)
+    result.elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {t["name"]: t for t in json.loads(out.read_text())["tests"]}, result
+
+
+def lost(tests: dict) -> set[str]:
+    return {name for name, t in tests.items() if t["score"] < t["max_score"]}
+
+
+def why(tests: dict) -> dict[str, str]:
+    return {name: t["output"] for name, t in tests.items() if t["score"] < t["max_score"]}
+
+
+def of(*methods: str) -> set[str]:
+    return {name for name in ALL if name.startswith(methods)}
+
+
+def relu_forward_fails() -> set[str]:
+    return of("ReLU.forward") | {"ReLU.backward: gradient check"} | of(XOR)
+
+
+XOR = "XOR training"
+# What a wrong Sigmoid.backward that leaves its input alone loses.
+SIGMOID_BACKWARD_VALUES = {"Sigmoid.backward: public values", "Sigmoid.backward: gradient check",
+                           "Sigmoid.backward: hidden random inputs"}
+# What a ReLU.forward that fails loses: its own checks, and the gradient check, which calls forward.
+
+
+def attack(name: str, old: str, new: str) -> Variant:
+    return Variant(name, ((old, new),))
+
+
+RELU_FORWARD = "return np.maximum(0, x)"
+SIGMOID_FORWARD = "return 1 / (1 + np.exp(-x))"
+SIGMOID_BACKWARD = "s = Sigmoid.forward(x)\n        return s * (1 - s)"
+LAYER_FORWARD = "self.input = x\n"
+NETWORK_FORWARD = "current_input = x\n"
+
+
+def test_patching_numpy_fools_neither_the_judge_nor_the_next_check(tmp_path):
+    variant = Variant("patches_numpy", (
+        # In ReLU.forward: break np.exp for everyone after; Sigmoid's own checks must not notice.
+        (RELU_FORWARD, "np.exp = lambda x: x * 0\n        np.isclose = lambda *a, **k: True\n        " + RELU_FORWARD),
+        # In Sigmoid.backward: wrong values, with every numpy comparison patched to say "equal".
+        (SIGMOID_BACKWARD, "np.isclose = np.allclose = np.array_equal = lambda *a, **k: True\n"
+                           "        return x * 0"),
+    ))
+    tests, _ = grade(variant, tmp_path)
+    assert lost(tests) == SIGMOID_BACKWARD_VALUES | of(XOR)
+
+
+def test_an_array_that_lies_in_comparisons_gains_nothing(tmp_path):
+    liar = ("class Liar(np.ndarray):\n"
+            "            def __eq__(self, other): return np.ones(np.shape(other), bool)\n"
+            "            def __array_ufunc__(self, *args, **kwargs): return np.ones(1, bool)\n"
+            "        self.input = x\n"
+            "        return np.zeros((len(x), self.weights.shape[1])).view(Liar)\n"
+            "        self.input = x\n")
+    tests, _ = grade(attack("lies", LAYER_FORWARD, liar), tmp_path)
+    assert {"Layer.forward: public values", "Layer.forward: hidden random batches"} <= lost(tests)
+    assert lost(tests) <= of("Layer") | of(XOR)  # Layer.backward's checks run forward first
+
+
+def test_reading_the_callers_frames_finds_no_answers(tmp_path):
+    snoop = ("import gc, sys\n"
+             "        frame, found = sys._getframe(1), None\n"
+             "        while frame is not None:\n"
+             "            for key, value in frame.f_locals.items():\n"
+             "                if 'expect' in key: found = value\n"
+             "            frame = frame.f_back\n"
+             "        for obj in gc.get_objects():\n"
+             "            if isinstance(obj, dict) and 'out' in obj and isinstance(obj.get('out'), np.ndarray):\n"
+             "                found = obj['out']\n"
+             "        return found if found is not None else x * 0\n"
+             "        current_input = x\n")
+    tests, _ = grade(attack("snoops", NETWORK_FORWARD, snoop), tmp_path)
+    assert {"NeuralNetwork.forward: public chain of layers", "NeuralNetwork.forward: hidden random networks"} \
+        <= lost(tests) <= of("NeuralNetwork.forward") | of(XOR)
+
+
+@pytest.mark.parametrize("escape", [
+    "import sys; sys.exit(0)",
+    "import os; os._exit(0)",
+    "raise KeyboardInterrupt",
+    "raise type('Skipped', (BaseException,), {})('pytest.skip-like')",
+    "import unittest; raise unittest.SkipTest('skip me')",
+])
+def test_exits_interrupts_and_skips_are_failures_of_that_check_only(escape, tmp_path):
+    tests, _ = grade(attack("escapes", SIGMOID_FORWARD, escape + "\n        " + SIGMOID_FORWARD), tmp_path)
+    assert lost(tests) == of("Sigmoid") | of(XOR)  # Sigmoid.backward calls forward too
+    assert all(t["score"] == 0 for name, t in tests.items() if name.startswith("Sigmoid.forward"))
+
+
+def test_a_hang_costs_only_the_checks_that_hang_and_grading_ends_in_bounded_time(tmp_path):
+    tests, result = grade(attack("hangs", SIGMOID_BACKWARD, "while True:\n            pass"), tmp_path)
+    assert lost(tests) == of("Sigmoid.backward") | of(XOR)
+    assert "did not finish within 3 s" in tests["Sigmoid.backward: public values"]["output"]
+    assert result.elapsed < 60
+
+
+def test_a_memory_hog_gets_a_memory_error_in_its_own_check(tmp_path):
+    tests, _ = grade(attack("hogs", RELU_FORWARD, "hog = np.ones(2 * 1024**3 // 8)\n        " + RELU_FORWARD),
+                     tmp_path)
+    assert lost(tests) == relu_forward_fails()
+    assert "MemoryError" in tests["ReLU.forward: public values"]["output"]
+
+
+def test_printing_hundreds_of_megabytes_still_gives_a_small_results_file(tmp_path):
+    flood = ("import sys\n        if x.shape == (2, 5):  # the public input only\n"
+             "            for _ in range(3): sys.stdout.write('x' * 100_000_000)\n        " + RELU_FORWARD)
+    tests, result = grade(attack("floods", RELU_FORWARD, flood), tmp_path)
+    assert lost(tests) == set()
+    assert (tmp_path / "results.json").stat().st_size < 100_000 and len(result.stdout) < 10_000
+
+
+def test_a_huge_file_and_too_many_open_files_fail_their_own_checks(tmp_path):
+    variant = Variant("writes_and_opens", (
+        (RELU_FORWARD, "open('big.bin', 'wb').write(b'0' * 200_000_000)\n        " + RELU_FORWARD),
+        (SIGMOID_FORWARD, "handles = [open('/dev/null') for _ in range(10_000)]\n        " + SIGMOID_FORWARD),
+    ))
+    tests, _ = grade(variant, tmp_path)
+    assert lost(tests) == relu_forward_fails() | of("Sigmoid")
+
+
+def test_processes_a_submission_starts_or_detaches_are_all_gone_afterwards(tmp_path):
+    shared = Path(tempfile.mkdtemp(prefix="nn-detach-"))  # writable by an unprivileged worker too
+    shared.chmod(0o777)
+    pid_file = shared / "pids"
+    detach = (
+        "import os, time\n"
+        "        if x.shape == (2, 5):  # on the public input only\n"
+        "            if os.fork() == 0:\n"
+        "                try:\n"
+        "                    os.setsid()\n"
+        "                    if os.fork() == 0:\n"
+        f"                        open({str(pid_file)!r}, 'a').write(f'{{os.getpid()}}\\n')\n"
+        "                        while True: time.sleep(1)\n"
+        "                finally:\n"
+        "                    os._exit(0)\n"
+        "            for _ in range(150):  # wait until the detached process is up\n"
+        f"                if os.path.exists({str(pid_file)!r}): break\n"
+        "                time.sleep(0.01)\n"
+        "        " + RELU_FORWARD)
+    try:
+        tests, _ = grade(attack("detaches", RELU_FORWARD, detach), tmp_path, "--timeout", "8")
+        assert why(tests) == {}
+        pids = [int(line) for line in pid_file.read_text().split()]
+        assert pids  # the attack really ran
+        time.sleep(0.2)
+        alive = [pid for pid in pids if Path(f"/proc/{pid}").exists()
+                 and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+        assert alive == []
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_a_submission_cannot_forge_the_results_file(tmp_path):
+    forged = tmp_path / "results.json"
+    forge = ("import json\n"
+             "        try:\n"
+             f"            open({str(forged)!r}, 'w').write(json.dumps({{'score': 100, 'tests': []}}))\n"
+             "        except OSError:\n"
+             "            pass\n"
+             "        return x * 0")
+    tests, _ = grade(attack("forges", SIGMOID_BACKWARD, forge), tmp_path)
+    results = json.loads(forged.read_text())
+    assert results["score"] < 100 and lost(tests) == SIGMOID_BACKWARD_VALUES | of(XOR)
+
+
+def test_killing_its_own_worker_costs_the_submission_only(tmp_path):
+    kill = "import os, signal\n        os.kill(os.getppid(), signal.SIGKILL)\n        " + SIGMOID_FORWARD
+    tests, result = grade(attack("kills_worker", SIGMOID_FORWARD, kill), tmp_path)
+    assert len(tests) == len(ALL) and result.returncode == 0  # the grader finished and wrote every check
+    assert lost(tests) & of("ReLU") == set()  # checks that ran before the attack keep their points
+    assert any("not run" in tests[name]["output"] for name in lost(tests))
+
+
+@ROOT_ONLY
+def test_as_root_workers_run_unprivileged_and_cannot_signal_the_grader(tmp_path):
+    probe = ("import os, signal\n"
+             "        for pid in os.listdir('/proc'):\n"
+             "            try:\n"
+             "                if b'autograder' in open(f'/proc/{pid}/cmdline', 'rb').read() and int(pid) != os.getpid():\n"
+             "                    os.kill(int(pid), signal.SIGKILL)\n"
+             "            except (OSError, ValueError):\n"
+             "                pass\n"
+             "        if os.geteuid() == 0:\n"
+             "            return x * 0\n"
+             "        " + SIGMOID_FORWARD)
+    tests, _ = grade(attack("signals", SIGMOID_FORWARD, probe), tmp_path)
+    # The worker itself may die (same user); the grader survives and the code ran unprivileged.
+    assert tests["Sigmoid.forward: public values"]["score"] in (0, 3)
+    assert len(tests) == len(ALL)
+
+
+@ROOT_ONLY
+def test_as_root_workers_can_read_neither_the_reference_nor_the_hidden_checks(tmp_path):
+    # A private copy of the grader, readable by root only, as the Gradescope setup arranges.
+    private = tmp_path / "grader"
+    shutil.copytree(REPO / "autograder", private / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "solutions", private / "solutions")
+    private.chmod(0o700)
+    secrets = [private / "solutions" / "nn_from_scratch" / "nn_from_scratch.ipynb",
+               private / "autograder" / "checks" / "hidden.py"]
+    peek = ("readable = 0\n"
+            f"        for path in {[str(p) for p in secrets]!r}:\n"
+            "            try:\n"
+            "                open(path).read(1); readable += 1\n"
+            "            except OSError:\n"
+            "                pass\n"
+            "        if readable:\n"
+            "            return x * 0\n"
+            "        " + SIGMOID_FORWARD)
+    env = dict(os.environ, PYTHONPATH=str(private))
+    tests, _ = grade(attack("peeks", SIGMOID_FORWARD, peek), tmp_path, cwd=private, env=env)
+    assert tests["Sigmoid.forward: public values"]["score"] == 3  # it could read neither file
+    assert lost(tests) == set()
