@@ -3,6 +3,8 @@
     grade SUBMISSION [--json OUT]   grade one notebook or .py file (isolated), print a table
     grade DIR [--out OUTDIR]        grade a class: one submission per student, in parallel
     bundle OUT.zip                  build what students receive (no solutions, no hidden checks)
+    gradescope OUT.zip              build a Gradescope autograder (setup.sh, run_autograder)
+    audit COURSE_DIR                re-grade nbgrader's submitted/ in isolation; flag higher nbgrader scores
     expected                        refresh the stored public expectations from the reference
 """
 
@@ -32,6 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     bundle = commands.add_parser("bundle", help="build the students' zip from exercises/")
     bundle.add_argument("output", type=Path)
 
+    gradescope = commands.add_parser("gradescope", help="build a Gradescope autograder zip")
+    gradescope.add_argument("output", type=Path)
+    gradescope_run = commands.add_parser("gradescope-run", help="(inside Gradescope) grade ROOT/submission")
+    gradescope_run.add_argument("root", type=Path)
+
+    audit = commands.add_parser("audit", help="compare nbgrader's scores with isolated re-grading")
+    audit.add_argument("course", type=Path, help="the nbgrader course folder (holds gradebook.db, submitted/)")
+
     commands.add_parser("expected", help="store the reference's results for the public checks")
 
     args = parser.parse_args(argv)
@@ -43,6 +53,17 @@ def main(argv: list[str] | None = None) -> int:
         path = build(args.output)
         print(f"wrote {path}")
         return 0
+    if args.command == "gradescope":
+        from .gradescope import build as build_gradescope
+
+        print(f"wrote {build_gradescope(args.output)}")
+        return 0
+    if args.command == "gradescope-run":
+        from .gradescope import run
+
+        return run(args.root)
+    if args.command == "audit":
+        return _audit(args.course)
     if args.command == "expected":
         from .expectations import write_store
 
@@ -71,6 +92,17 @@ def _grade(args) -> int:
         print(f"{target}: {verdict.score:g}/{verdict.max_score} (results in {args.json})")
     else:
         print(report.table(verdict))
+    return 0
+
+
+def _audit(course: Path) -> int:
+    if not (course / "gradebook.db").is_file() or not (course / "submitted").is_dir():
+        print(f"error: {course}: not an nbgrader course folder (needs gradebook.db and submitted/)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from . import audit, isolation
+
+    isolation.adopt_orphans()
+    print(audit.report(audit.audit(course)))
     return 0
 
 

@@ -50,10 +50,9 @@ def write_json(verdict: Verdict, path: Path) -> None:
     path.write_text(json.dumps(gradescope(verdict), indent=2))
 
 
-def error_result(message: str, max_score: int) -> dict:
+def error_result(message: str) -> dict:
     """results.json for a submission that could not be graded at all."""
-    return {"score": 0.0, "execution_time": 0.0, "output": message, "tests": [],
-            "stdout_visibility": "hidden", "max_score": max_score}
+    return {"score": 0.0, "execution_time": 0.0, "output": message, "tests": [], "stdout_visibility": "hidden"}
 
 
 def write_grades_csv(rows: list[tuple[str, Verdict | str]], check_names: list[str], max_score: int,

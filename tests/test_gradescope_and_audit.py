@@ -1,0 +1,107 @@
+"""Scale-out and oversight: the Gradescope autograder, and the audit of nbgrader's in-kernel grades."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.checks import catalogue
+from autograder.reference import ASSIGNMENT, REPO
+
+from test_exercise import nbgrader
+from variants import EXERCISE, REFERENCE
+
+
+def run_autograder(root: Path) -> dict:
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable, NN_GRADER_USER="nobody")
+    result = subprocess.run(["bash", root / "source" / "run_autograder"], env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def gradescope_zip(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("gs") / "autograder.zip"
+    subprocess.run([sys.executable, "-m", "autograder", "gradescope", out], check=True, capture_output=True)
+    return out
+
+
+def unpack(archive: Path, root: Path) -> Path:
+    with zipfile.ZipFile(archive) as bundle:
+        bundle.extractall(root / "source")
+    for name in ("setup.sh", "run_autograder"):
+        (root / "source" / name).chmod(0o755)
+    (root / "source").chmod(0o700)  # as setup.sh leaves it: root only
+    (root / "submission").mkdir()
+    return root
+
+
+def test_gradescope_zip_has_its_scripts_the_reference_and_the_hidden_checks(gradescope_zip):
+    names = zipfile.ZipFile(gradescope_zip).namelist()
+    assert {"setup.sh", "run_autograder", "autograder/checks/hidden.py", "autograder/worker.py",
+            f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"} <= set(names)
+    setup = zipfile.ZipFile(gradescope_zip).read("setup.sh").decode()
+    assert "useradd" in setup and "pip install" in setup and "numpy" in setup
+    assert subprocess.run(["bash", "-n", "-c", setup]).returncode == 0
+
+
+def test_gradescope_run_grades_a_correct_and_a_broken_submission(gradescope_zip, tmp_path):
+    correct = unpack(gradescope_zip, tmp_path / "correct")
+    REFERENCE.write_notebook(correct / "submission").rename(correct / "submission" / f"{ASSIGNMENT}.ipynb")
+    results = run_autograder(correct)
+    assert results["score"] == 100 and len(results["tests"]) == len(catalogue())
+
+    broken = unpack(gradescope_zip, tmp_path / "broken")
+    shutil.copy(EXERCISE, broken / "submission" / f"{ASSIGNMENT}.ipynb")
+    results = run_autograder(broken)
+    assert results["score"] == 0
+    assert all(t["output"].startswith("not implemented yet") for t in results["tests"])
+
+    unreadable = unpack(gradescope_zip, tmp_path / "unreadable")
+    (unreadable / "submission" / f"{ASSIGNMENT}.ipynb").write_text("{ not a notebook")
+    results = run_autograder(unreadable)
+    assert results["score"] == 0 and "not a readable notebook" in results["output"]
+
+    empty = unpack(gradescope_zip, tmp_path / "empty")
+    results = run_autograder(empty)
+    assert results["score"] == 0 and "No notebook" in results["output"]
+
+
+@pytest.mark.nbgrader
+def test_audit_flags_a_notebook_that_fakes_its_checks_in_nbgrader(tmp_path):
+    for name in ("solutions", "nbgrader_config.py"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    assert nbgrader("generate_assignment", ASSIGNMENT, cwd=tmp_path).returncode == 0
+
+    honest = tmp_path / "submitted" / "honest" / ASSIGNMENT
+    honest.mkdir(parents=True)
+    REFERENCE.write_notebook(honest).rename(honest / f"{ASSIGNMENT}.ipynb")
+    cheat = tmp_path / "submitted" / "cheat" / ASSIGNMENT
+    cheat.mkdir(parents=True)
+    nb = nbformat.read(EXERCISE, as_version=4)
+    imports = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "activations")
+    imports.source = ("import autograder.notebook as _notebook\n"
+                      "_notebook.check = lambda name, namespace: print('passed: ' + name)\n\n" + imports.source)
+    nbformat.write(nb, cheat / f"{ASSIGNMENT}.ipynb")
+    for student in ("honest", "cheat"):
+        nbgrader("db", "student", "add", student, cwd=tmp_path)
+    result = nbgrader("autograde", ASSIGNMENT, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    audit = subprocess.run([sys.executable, "-m", "autograder", "audit", tmp_path], capture_output=True, text=True,
+                           timeout=600)
+    assert audit.returncode == 0, audit.stderr
+    lines = {line.split()[0]: line for line in audit.stdout.splitlines() if line.split()}
+    assert "HIGHER IN NBGRADER" in lines["cheat"] and lines["cheat"].split()[1:3] == ["100", "0"]
+    assert "HIGHER" not in lines["honest"] and lines["honest"].split()[1:3] == ["100", "100"]
+    assert "1 of 2 students score higher in nbgrader than in isolation: cheat" in audit.stdout
