@@ -65,9 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "audit":
         return _audit(args.course)
     if args.command == "expected":
-        from .expectations import write_store
+        from . import expectations, misconceptions
 
-        print(f"wrote {write_store()}")
+        print(f"wrote {expectations.write_store()}")
+        print(f"wrote {misconceptions.write_store()}")
         return 0
     return EXIT_BAD_INPUT
 

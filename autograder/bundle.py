@@ -15,7 +15,7 @@ from .reference import ASSIGNMENT, REPO
 
 PACKAGE = Path(__file__).resolve().parent
 # What the self-check and the notebook's test cells import. Not: checks/hidden.py,
-# the isolated grader, the reports, the command line.
+# wrong_formulas.py (it would show working code), the isolated grader, the reports, the command line.
 STUDENT_MODULES = [
     "__init__.py",
     "checks/__init__.py",
@@ -23,6 +23,7 @@ STUDENT_MODULES = [
     "doubles.py",
     "expectations.py",
     "judges.py",
+    "misconceptions.py",
     "notebook.py",
     "numerics.py",
     "reference.py",
@@ -31,6 +32,7 @@ STUDENT_MODULES = [
     "selfcheck.py",
     "submission.py",
     "data/public_expected.npz",
+    "data/public_misconceptions.npz",
 ]
 
 

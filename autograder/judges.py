@@ -24,6 +24,17 @@ class Failure(Exception):
     """A check failed; the message is for the student."""
 
 
+def likely_cause(text: str) -> str:
+    """The line that names a misconception (see autograder.misconceptions)."""
+    return f"\nLikely cause: {text}"
+
+
+INPUT_MODIFIED = ("the method modifies an array it was given, in place (x[x < 0] = 0, x *= ..., "
+                  "np.maximum(x, 0, out=x)): compute a new array instead.")
+OUTPUT_NOT_SQUASHED = ("the output layer's activation is skipped: the network's outputs leave [0, 1], so they "
+                       "are not sigmoid outputs.")
+
+
 def show(array: np.ndarray) -> str:
     """An array on one line, rounded for reading."""
     array = np.asarray(array)
@@ -114,7 +125,8 @@ class Unchanged:
         for after, original in self.pairs.items():
             before = np.asarray(case[original], dtype=float)
             if got[after].shape != before.shape or not np.array_equal(got[after], before, equal_nan=True):
-                raise Failure(f"{self.labels[after]} was changed by {check.method}. {check.hint}")
+                cause = likely_cause(INPUT_MODIFIED) if original in ("x", "grad_output") else ""
+                raise Failure(f"{self.labels[after]} was changed by {check.method}. {check.hint}{cause}")
 
 
 @dataclass(frozen=True)
@@ -192,7 +204,15 @@ class XorLossCurve:
             f"From the same initial weights, your network's loss leaves the reference's at epoch {first}: "
             f"expected {expected_losses[first]:.6f}, got {got_losses[first]:.6f} "
             f"(epoch 0: expected {expected_losses[0]:.6f}, got {got_losses[0]:.6f}). {check.hint}"
+            + output_cause(got)
         )
+
+
+def output_cause(got: dict) -> str:
+    output = got.get("output")
+    if output is not None and (np.any(output < 0) or np.any(output > 1)):  # NaN compares False
+        return likely_cause(OUTPUT_NOT_SQUASHED)
+    return ""
 
 
 def xor_predictions(got: dict) -> np.ndarray:
@@ -224,5 +244,5 @@ class XorLearns:
         raise Failure(
             f"After {case['epochs']:.0f} epochs the network gets {int(right.sum())} of 4 XOR inputs right: {rows}; "
             f"final loss {got['losses'][-1]:.4f} (the reference reaches {expected['losses'][-1]:.4f} "
-            f"from the same start). {check.hint}"
+            f"from the same start). {check.hint}" + output_cause(got)
         )

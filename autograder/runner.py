@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import expectations as expected_values
+from . import misconceptions
 from .checks import Check
 from .judges import Failure
 from .scenarios import Observations, StudentCodeError, run_scenario
@@ -44,7 +45,7 @@ def judge(check: Check, observations: list[Observations], expected: list[Observa
         try:
             check.judge(check, case, got, want)
         except Failure as failure:
-            return Result(check, 0.0, str(failure))
+            return Result(check, 0.0, str(failure) + misconceptions.diagnose(check, observations, expected))
         except KeyError as missing:  # an observation the judge needs is absent
             return Result(check, 0.0, f"{check.method}: no result for {missing} (did the code return early?).")
         except Exception as exc:  # malformed observations from a worker

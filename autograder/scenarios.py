@@ -33,6 +33,10 @@ class ContractError(Exception):
     """The code ran but broke the API contract (returned None, wrong arity, ...)."""
 
 
+INPUT_NOT_CACHED = ("forgetting to cache the input: Layer.forward must keep x (self.input = x) and the "
+                    "pre-activation z for Layer.backward to use.")
+
+
 class StudentCodeError(Exception):
     """Student code failed while a scenario ran; the message explains it.
 
@@ -45,7 +49,11 @@ class StudentCodeError(Exception):
         self.wants_hint = wants_hint
 
     def with_hint(self, hint: str) -> str:
-        return f"{self.message} {hint}" if self.wants_hint else self.message
+        """The message with the hint after its first line, before any 'Likely cause'."""
+        if not self.wants_hint:
+            return self.message
+        head, cause, tail = self.message.partition("\nLikely cause:")
+        return f"{head} {hint}{cause}{tail}"
 
 
 def observed(value, what: str) -> np.ndarray:
@@ -304,16 +312,22 @@ def explain(exc: BaseException, method: str) -> tuple[str, bool]:
     if isinstance(exc, NotImplementedError):
         return (f"not implemented yet: {where[0] if where else method} still raises NotImplementedError; "
                 "replace the stub with your code."), False
-    if isinstance(exc, (SystemExit, KeyboardInterrupt)):
-        return f"{method}: your code raised {type(exc).__name__} (do not exit or interrupt inside a method).", False
+    if isinstance(exc, KeyboardInterrupt):
+        return (f"{method}: your code was interrupted: it ran out of time (an endless loop?) or was stopped "
+                "by hand.", False)
+    if isinstance(exc, SystemExit):
+        return f"{method}: your code called exit() (a method must return its result, not end the program).", False
     text = " ".join(f"{type(exc).__name__}: {exc}".split())
     if len(text) > 300:
         text = text[:297] + "..."
+    cause = ""
+    if method.startswith("Layer.backward") and isinstance(exc, (AttributeError, TypeError)) and "NoneType" in text:
+        cause = "\nLikely cause: " + INPUT_NOT_CACHED
     if where:
         qualname, line = where
         who = "it" if qualname == method else qualname
-        return f"{method}: {who} raised {text}" + (f" at `{line}`" if line else "") + ".", True
-    return f"{method}: your code raised {text}.", True
+        return f"{method}: {who} raised {text}" + (f" at `{line}`" if line else "") + "." + cause, True
+    return f"{method}: your code raised {text}." + cause, True
 
 
 def _student_frame(exc: BaseException) -> tuple[str, str] | None:

@@ -81,6 +81,7 @@ REFERENCE = Variant("reference", ())
 BUGS = [
     Variant("relu_forward_capped", (("return np.maximum(0, x)", "return np.clip(x, 0, 1)"),), "ReLU"),
     Variant("relu_forward_in_place", (("return np.maximum(0, x)", "x[x < 0] = 0\n        return x"),), "ReLU"),
+    Variant("relu_forward_returns_mask", (("return np.maximum(0, x)", "return np.where(x > 0, 1.0, 0.0)"),), "ReLU"),
     Variant("relu_backward_returns_relu", (("return np.where(x > 0, 1.0, 0.0)", "return np.maximum(0, x)"),), "ReLU"),
     Variant("relu_backward_inverted", (("return np.where(x > 0, 1.0, 0.0)", "return np.where(x < 0, 1.0, 0.0)"),),
             "ReLU"),
@@ -93,6 +94,7 @@ BUGS = [
     Variant("layer_forward_missing_bias", (("x @ self.weights + self.bias", "x @ self.weights"),), "Layer"),
     Variant("layer_forward_no_activation", (("self.output = self.activation.forward(self.activation_input)",
                                              "self.output = self.activation_input"),), "Layer"),
+    Variant("layer_forward_forgets_to_cache_input", (("self.input = x\n        ", ""),), "Layer"),
     Variant("layer_backward_no_activation_derivative", (
         ("grad_activation = grad_output * self.activation.backward(self.activation_input)",
          "grad_activation = grad_output"),), "Layer"),
@@ -112,6 +114,10 @@ BUGS = [
                                                    "        return grad_input, grad_weights, grad_bias"),), "Layer"),
     Variant("network_forward_skips_last_layer", (("for layer in self.layers:", "for layer in self.layers[:-1]:"),),
             "NeuralNetwork"),
+    Variant("network_forward_skips_output_activation", (
+        ("current_input = layer.forward(current_input)\n        return current_input",
+         "current_input = layer.forward(current_input)\n        return self.layers[-1].activation_input"),),
+        "NeuralNetwork"),
     Variant("network_backward_gradient_ascent", (("layer.weights -= learning_rate * grad_weights",
                                                   "layer.weights += learning_rate * grad_weights"),), "NeuralNetwork"),
     Variant("network_backward_front_to_back", (("for layer in reversed(self.layers):", "for layer in self.layers:"),),

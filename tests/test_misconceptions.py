@@ -1,0 +1,108 @@
+"""Each known mistake gets its own diagnosis, in plain words, in the message of a check it fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder import expectations, misconceptions
+from autograder.checks import catalogue
+from autograder.judges import INPUT_MODIFIED, OUTPUT_NOT_SQUASHED
+from autograder.runner import run_check
+from autograder.scenarios import INPUT_NOT_CACHED
+from autograder import submission
+
+from variants import BUGS
+
+TEXT = {key: text for key, (_, text) in misconceptions.MISCONCEPTIONS.items()}
+
+# A submission that makes the mistake -> the diagnosis its messages must give.
+DIAGNOSES = {
+    "relu_forward_returns_mask": TEXT["relu_forward_mask"],
+    "relu_forward_in_place": INPUT_MODIFIED,
+    "relu_backward_returns_relu": TEXT["relu_backward_is_relu"],
+    "relu_backward_inverted": TEXT["relu_backward_inverted"],
+    "sigmoid_forward_sign": TEXT["sigmoid_forward_sign"],
+    "sigmoid_backward_at_output": TEXT["sigmoid_backward_at_output"],
+    "sigmoid_backward_missing_factor": TEXT["sigmoid_backward_missing_factor"],
+    "layer_forward_missing_bias": TEXT["layer_forward_missing_bias"],
+    "layer_forward_no_activation": TEXT["layer_forward_no_activation"],
+    "layer_forward_forgets_to_cache_input": INPUT_NOT_CACHED,
+    "layer_backward_no_activation_derivative": TEXT["layer_backward_no_derivative"],
+    "layer_backward_derivative_at_output": TEXT["layer_backward_derivative_at_output"],
+    "layer_backward_bias_mean": TEXT["layer_backward_bias_mean"],
+    "layer_backward_bias_no_keepdims": TEXT["layer_backward_bias_no_keepdims"],
+    "layer_backward_weights_transposed": TEXT["layer_backward_weights_transposed"],
+    "layer_backward_divides_by_batch": TEXT["layer_backward_divided_by_batch"],
+    "network_forward_skips_last_layer": TEXT["network_forward_skips_last_layer"],
+    "network_forward_skips_output_activation": OUTPUT_NOT_SQUASHED,
+    "network_backward_gradient_ascent": TEXT["network_backward_gradient_ascent"],
+    "network_backward_front_to_back": TEXT["network_backward_front_to_back"],
+    "network_backward_ignores_learning_rate": TEXT["network_backward_fixed_learning_rate"],
+    "network_backward_bias_never_updated": TEXT["network_backward_biases_frozen"],
+    "network_backward_gradient_not_passed_on": TEXT["network_backward_gradient_not_passed_on"],
+    "network_backward_through_updated_weights": TEXT["network_backward_through_updated_weights"],
+}
+VARIANTS = {variant.name: variant for variant in BUGS}
+
+
+def messages(variant, tmp_path, expected=None, predictions=None, include_hidden=True) -> dict[str, str]:
+    namespace = submission.load(variant.write_py(tmp_path)).namespace
+    results = {}
+    for check in catalogue(include_hidden):
+        result = run_check(check, namespace, expected)
+        if not result.passed:
+            results[check.name] = result.message
+    return results
+
+
+def test_at_least_fifteen_mistakes_are_named():
+    assert len(set(DIAGNOSES.values())) >= 15
+
+
+@pytest.mark.parametrize("name", DIAGNOSES)
+def test_each_mistake_is_named_in_a_check_of_its_own_class(name, tmp_path):
+    variant = VARIANTS[name]
+    failed = messages(variant, tmp_path)
+    named = [check for check, message in failed.items() if f"Likely cause: {DIAGNOSES[name]}" in message]
+    assert named, f"{name}: no message names it; got {failed}"
+    assert all(check.startswith((variant.owner + ".", "XOR training")) for check in named)
+    # No unit check offers another diagnosis for this mistake.
+    for check, message in failed.items():
+        if check.startswith("XOR training"):
+            continue
+        for cause in message.split("Likely cause: ")[1:]:
+            assert cause.strip() == DIAGNOSES[name], (name, cause)
+
+
+def test_a_mistake_that_matches_no_pattern_gets_the_plain_message(tmp_path):
+    failed = messages(VARIANTS["relu_forward_capped"], tmp_path)
+    assert "ReLU.forward: public values" in failed
+    assert all("Likely cause" not in message for message in failed.values())
+    assert "expected" in failed["ReLU.forward: public values"]
+
+
+def test_the_students_copy_gives_the_same_diagnosis_for_public_checks(tmp_path, monkeypatch):
+    stored = misconceptions.Stored()
+    monkeypatch.setattr(misconceptions, "default", lambda: stored)
+    for name in ("sigmoid_backward_at_output", "layer_backward_bias_mean", "network_backward_front_to_back"):
+        student_side = messages(VARIANTS[name], tmp_path, expectations.Stored(), include_hidden=False)
+        assert any(f"Likely cause: {DIAGNOSES[name]}" in m for m in student_side.values()), name
+    monkeypatch.undo()
+    for name in ("sigmoid_backward_at_output", "layer_backward_bias_mean"):
+        staff_side = messages(VARIANTS[name], tmp_path, include_hidden=False)
+        monkeypatch.setattr(misconceptions, "default", lambda: stored)
+        assert messages(VARIANTS[name], tmp_path, expectations.Stored(), include_hidden=False) == staff_side
+        monkeypatch.undo()
+
+
+def test_stored_predictions_match_the_live_ones():
+    live = misconceptions.Live(expectations.FromReference().namespace)
+    stored = misconceptions.Stored()
+    for check in catalogue(include_hidden=False):
+        for index in range(len(check.cases())):
+            kept = stored.for_case(check, index)
+            for key, observations in live.for_case(check, index).items():
+                for name in misconceptions.compared_keys(check):
+                    if name in observations:
+                        assert (kept[key][name] == observations[name]).all(), (check.name, key, name,
+                                                                               "run `python -m autograder expected`")
