@@ -12,3 +12,42 @@ c.CourseDirectory.course_id = "nn_from_scratch"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 
+
+# --- Grading: `nbgrader autograde nn_from_scratch` -------------------------------------
+# Students need not be added to the gradebook first: autograde adds each folder of
+# submitted/ as a student. (nbgrader's default already; set here so the flow relies on it.)
+c.Autograde.create_student = True
+
+# Each cell gets 10 s (nbgrader's default is 30 s), the grading command's limit per check.
+# A graded cell of the reference takes about 0.1 s and the slowest cell about 1 s. On a
+# timeout nbgrader interrupts the kernel, records a CellTimeoutError in the cell and goes
+# on with the next cell: a check that hangs scores 0 and the others still run.
+c.Execute.timeout = 10
+c.Execute.interrupt_on_timeout = True
+
+# Before running a submission, nbgrader restores the source, type, points and lock of the
+# test cells it finds and keeps one copy of a duplicated cell. RestoreTestCells then puts
+# back test cells that were deleted and moves those placed above the code they check.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "autograder.nbgrader_preprocessors.RestoreTestCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# --- Feedback: `nbgrader generate_feedback nn_from_scratch` ------------------------------
+# nbgrader's feedback shows hidden test cells as they ran. HideHiddenTests removes the
+# hidden regions, and the tracebacks of those cells, which quote their source.
+c.GenerateFeedback.preprocessors = [
+    "autograder.nbgrader_preprocessors.HideHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# --- Collecting: `nbgrader zip_collect nn_from_scratch` -----------------------------------
+# Put the files downloaded from the learning platform in downloaded/nn_from_scratch/archive/
+# named <student>_nn_from_scratch.ipynb (or zips of such files); zip_collect copies each to
+# submitted/<student>/nn_from_scratch/nn_from_scratch.ipynb.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+?)_(?P<file_id>nn_from_scratch)\.ipynb$"
