@@ -1,6 +1,7 @@
 """Command line: ``python -m autograder COMMAND``.
 
-    grade SUBMISSION [--json OUT]   grade one notebook or .py file (isolated), print a table
+    grade SUBMISSION [--json OUT] [--html OUT]
+                                    grade one notebook or .py file (isolated), print a table
     grade DIR [--out OUTDIR]        grade a class: one submission per student, in parallel
     bundle OUT.zip                  build what students receive (no solutions, no hidden checks)
     gradescope OUT.zip              build a Gradescope autograder (setup.sh, run_autograder)
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     grade = commands.add_parser("grade", help="grade a submission, or every submission in a folder")
     grade.add_argument("target", type=Path, help="a notebook, a .py file, or a folder of submissions")
     grade.add_argument("--json", type=Path, help="write Gradescope's results.json here (one submission)")
+    grade.add_argument("--html", type=Path, help="write a self-contained HTML report here (one submission)")
     grade.add_argument("--out", type=Path, default=Path("graded"),
                        help="folder for a class's results and grades.csv (default: ./graded)")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
@@ -88,9 +90,13 @@ def _grade(args) -> int:
     except SubmissionError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.html:
+        report.write_html(verdict, args.html)
     if args.json:
         report.write_json(verdict, args.json)
-        print(f"{target}: {verdict.score:g}/{verdict.max_score} (results in {args.json})")
+    if args.json or args.html:
+        written = " and ".join(str(p) for p in (args.json, args.html) if p)
+        print(f"{target}: {verdict.score:g}/{verdict.max_score} (written to {written})")
     else:
         print(report.table(verdict))
     return 0

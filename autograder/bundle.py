@@ -26,6 +26,7 @@ STUDENT_MODULES = [
     "misconceptions.py",
     "notebook.py",
     "numerics.py",
+    "pictures.py",
     "reference.py",
     "runner.py",
     "scenarios.py",

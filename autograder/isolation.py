@@ -86,6 +86,13 @@ def grade(path: Path | str, checks: list[Check] | None = None, expectations=None
     try:
         run_of = _write_job(job, path, units, checks, limits)
         notes = _run_worker(job, limits, len(set(run_of.values())))
+        unfinished = _unfinished_runs(job)
+        if unfinished and not notes:
+            # The worker died early (killed by the submission itself, or a fault of ours):
+            # one more worker runs what is left, so a fluke costs nobody points.
+            _keep_runs(job, unfinished)
+            notes = _run_worker(job, limits, len(unfinished))
+            notes.append(f"the grading process stopped early; {len(unfinished)} checks were run again in a new one")
         results = [_judge_one(check, run_of[check.name], job / "out", expectations, limits) for check in checks]
     finally:
         shutil.rmtree(job, ignore_errors=True)
@@ -190,6 +197,17 @@ def _run_worker(job: Path, limits: Limits, n_checks: int) -> list[str]:
             _active_workers.discard(process.pid)
         reap_orphans()
     return notes
+
+
+def _unfinished_runs(job: Path) -> list[str]:
+    plan = json.loads((job / "plan.json").read_text())
+    return [run["id"] for run in plan["runs"] if not (job / "out" / f"{run['id']}.status").exists()]
+
+
+def _keep_runs(job: Path, ids: list[str]) -> None:
+    plan = json.loads((job / "plan.json").read_text())
+    plan["runs"] = [run for run in plan["runs"] if run["id"] in ids]
+    (job / "plan.json").write_text(json.dumps(plan))
 
 
 def _kill_group(pgid: int) -> None:

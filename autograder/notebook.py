@@ -23,6 +23,19 @@ def check(name: str, namespace: dict) -> None:
     """Run one check on the classes defined in ``namespace`` (pass ``globals()``)."""
     result = run_check(by_name(name), namespace)
     if not result.passed:
+        _show_pictures(result)
         raise CheckFailed(result.message)
     points = result.check.points
     print(f"passed: {name} ({points} point{'s' if points != 1 else ''})")
+
+
+def _show_pictures(result) -> None:
+    """A failed gradient check shows where the gradient is wrong (public checks only)."""
+    from . import pictures
+
+    try:
+        from IPython.display import Image, display
+    except ImportError:
+        return
+    for caption, png in pictures.for_check(result.check, result.observations, result.expected, result.passed):
+        display(Image(data=png))

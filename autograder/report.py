@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import html
 import json
 from pathlib import Path
 
@@ -68,3 +70,43 @@ def write_grades_csv(rows: list[tuple[str, Verdict | str]], check_names: list[st
             scores = {r.name: r.score for r in verdict.results}
             writer.writerow([student, f"{verdict.score:g}", max_score,
                              *(f"{scores.get(name, 0):g}" for name in check_names), "; ".join(verdict.notes)])
+
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.5rem; } .total { font-size: 1.25rem; margin: 0.5rem 0 1.5rem; }
+table { border-collapse: collapse; width: 100%; } td, th { padding: 0.35rem 0.5rem; vertical-align: top; }
+tr { border-bottom: 1px solid #ddd; } .pass { color: #1a7f37; font-weight: 600; } .fail { color: #cf222e; font-weight: 600; }
+.points { white-space: nowrap; text-align: right; } pre { white-space: pre-wrap; margin: 0.25rem 0; font-size: 0.85rem; }
+figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #555; } img { max-width: 100%; }
+"""
+
+
+def html_report(verdict: Verdict) -> str:
+    """A self-contained page: total, every check with its score and message, the pictures embedded."""
+    from . import pictures
+
+    rows, figures = [], []
+    for result in verdict.results:
+        status = '<span class="pass">passed</span>' if result.passed else '<span class="fail">failed</span>'
+        hidden = " (hidden)" if result.check.hidden else ""
+        message = f"<pre>{html.escape(result.message)}</pre>" if result.message else ""
+        rows.append(f'<tr class="check"><td>{status}</td><td><b>{html.escape(result.name)}</b>{hidden}{message}</td>'
+                    f'<td class="points">{result.score:g} / {result.check.points}</td></tr>')
+        for caption, png in pictures.for_check(result.check, result.observations, result.expected, result.passed):
+            data = base64.b64encode(png).decode("ascii")
+            figures.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+                           f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    notes = "".join(f"<p>{html.escape(note)}</p>" for note in verdict.notes)
+    title = f"Feedback: {html.escape(verdict.submission.name)}"
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f"<style>{STYLE}</style></head><body><h1>{title}</h1>"
+            f'<p class="total" id="total">Total: {verdict.score:g} / {verdict.max_score}</p>{notes}'
+            f"{''.join(figures)}<table><tr><th></th><th>check</th><th>points</th></tr>{''.join(rows)}</table>"
+            "</body></html>\n")
+
+
+def write_html(verdict: Verdict, path: Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html_report(verdict), encoding="utf-8")

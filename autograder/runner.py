@@ -7,7 +7,7 @@ shares the process). The grading CLI runs the same scenarios in isolated workers
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import expectations as expected_values
 from . import misconceptions
@@ -21,6 +21,9 @@ class Result:
     check: Check
     score: float
     message: str = ""  # empty when the check passed
+    # What the student's code produced and what the reference did, per case (for pictures).
+    observations: list = field(default_factory=list, repr=False)
+    expected: list = field(default_factory=list, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -41,16 +44,19 @@ def judge(check: Check, observations: list[Observations], expected: list[Observa
     cases = check.cases()
     if len(observations) != len(cases):
         return Result(check, 0.0, f"{check.method}: results came back for {len(observations)} of {len(cases)} inputs.")
+    score, message = float(check.points), ""
     for case, got, want in zip(cases, observations, expected):
         try:
             check.judge(check, case, got, want)
         except Failure as failure:
-            return Result(check, 0.0, str(failure) + misconceptions.diagnose(check, observations, expected))
+            score, message = 0.0, str(failure) + misconceptions.diagnose(check, observations, expected)
         except KeyError as missing:  # an observation the judge needs is absent
-            return Result(check, 0.0, f"{check.method}: no result for {missing} (did the code return early?).")
+            score, message = 0.0, f"{check.method}: no result for {missing} (did the code return early?)."
         except Exception as exc:  # malformed observations from a worker
-            return Result(check, 0.0, f"{check.method}: its results could not be compared ({type(exc).__name__}).")
-    return Result(check, float(check.points))
+            score, message = 0.0, f"{check.method}: its results could not be compared ({type(exc).__name__})."
+        if message:
+            break
+    return Result(check, score, message, observations, expected)
 
 
 def run_check(check: Check, namespace: dict, expectations=None) -> Result:
