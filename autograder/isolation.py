@@ -1,7 +1,7 @@
 """Trusted grading: student code runs in a worker process; this process only judges.
 
-The grading process never imports or executes a submission. For each check it
-writes the inputs as ``.npz`` files, lets :mod:`autograder.worker` run the
+The grading process never imports or executes a submission. It writes each
+check's inputs as ``.npz`` files, lets :mod:`autograder.worker` run the
 student's code on them under limits, reads the observations back with
 ``allow_pickle=False`` as float64 arrays, and judges them against the
 reference's observations, which it computes itself. A worker can crash, hang,

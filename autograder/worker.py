@@ -1,18 +1,20 @@
 """The worker: the only process that runs a student's code when grading.
 
-Started by :mod:`autograder.isolation` as ``python -m autograder.worker JOB``.
-It imports only public modules (never the reference or the hidden checks) and
-reads everything it needs from the job folder:
+Started by :mod:`autograder.isolation` from a copy of five public modules in
+``JOB/pkg`` (never the reference or the hidden checks). It reads everything it
+needs from the job folder:
 
-    JOB/plan.json              the submission's code, which scenarios to run, the limits
-    JOB/inputs/<id>.npz        each check's input cases, as plain arrays
+    JOB/plan.json              the submission's code, the runs (scenario + inputs), the limits
+    JOB/inputs/<id>.npz        each run's input cases, as plain arrays
 
-For each check it forks a child that loads the submission afresh, so nothing a
-check does (patching numpy, say) can reach another check. The child runs under
-resource limits with its output thrown away, and writes only plain arrays:
+When started as root it imports what it needs, then drops to the unprivileged
+user named in the plan before any student code runs. For each run it forks a
+child that loads the submission afresh, so nothing a check does (patching
+numpy, say) can reach another check. The child runs under resource limits with
+its output thrown away, and writes only plain arrays:
 
     JOB/out/<id>.npz           observations, "<case>/<name>" -> array
-    JOB/out/<id>.error         or a one-line explanation of what failed
+    JOB/out/<id>.error         or an explanation of what failed (JSON)
     JOB/out/<id>.status        how the child ended, written by this process
 
 The worker also becomes a "child subreaper": processes a check leaves behind,

@@ -163,4 +163,5 @@ CORRECT = [
         ("x @ self.weights + self.bias", "_affine(x, self.weights, self.bias) * SCALE"))),
 ]
 
-CHAPTER_CODE = Path(__file__).parent / "fixtures" / "chapter_code.py"
+# The chapter's own code pasted unchanged into a .py file: a correct submission (also a quick-start example).
+CHAPTER_CODE = REPO / "examples" / "submissions" / "dev.py"
