@@ -65,11 +65,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if not result.passed:
             for line in result.message.splitlines():
                 write(f"      {line}")
+
+
+def pytest_unconfigure(config):
+    """The score comes last, after pytest's own count of passed and failed tests."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if not _results or reporter is None:
+        return
     earned = sum(r.score for r in _results.values())
     total = sum(r.check.points for r in _results.values())
     if with_hidden():
-        write(f"Score: {earned:g}/{total} (public and hidden checks)")
+        reporter.write_line(f"Score: {earned:g}/{total} (public and hidden checks)")
     else:
         hidden_points = 100 - total
-        write(f"Public score: {earned:g}/{total}. The hidden checks ({hidden_points} more points) "
-              "are not in your folder; they run when your work is graded.")
+        reporter.write_line(f"Public score: {earned:g}/{total}. The hidden checks ({hidden_points} more points) "
+                            "are not in your folder; they run when your work is graded.")
