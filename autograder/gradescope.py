@@ -11,6 +11,7 @@ student code running as ``student`` and writes ``/autograder/results/results.jso
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def run(root: Path) -> int:
         return 0
     isolation.adopt_orphans()
     try:
-        verdict = isolation.grade(path)
+        verdict = isolation.grade(path, limits=isolation.Limits(parallel=os.cpu_count() or 1))
     except SubmissionError as error:
         results.write_text(json.dumps(report.error_result(f"Could not grade your submission: {error}")))
         return 0
