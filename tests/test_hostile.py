@@ -30,10 +30,8 @@ ALL = {c.name for c in catalogue()}
 def grade(variant: Variant, tmp_path: Path, *args, cwd=None, env=None) -> tuple[dict, subprocess.CompletedProcess]:
     source = variant.write_py(tmp_path)
     out = tmp_path / "results.json"
-    started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "autograder", "grade", source, "--json", out, "--timeout", "3",
                              *args], capture_output=True, text=True, timeout=600, cwd=cwd, env=env)
-    result.elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr[-3000:]
     return {t["name"]: t for t in json.loads(out.read_text())["tests"]}, result
 
@@ -126,11 +124,11 @@ def test_exits_interrupts_and_skips_are_failures_of_that_check_only(escape, tmp_
     assert all(t["score"] == 0 for name, t in tests.items() if name.startswith("Sigmoid.forward"))
 
 
-def test_a_hang_costs_only_the_checks_that_hang_and_grading_ends_in_bounded_time(tmp_path):
-    tests, result = grade(attack("hangs", SIGMOID_BACKWARD, "while True:\n            pass"), tmp_path)
+def test_a_hang_costs_only_the_checks_that_hang_and_grading_goes_on(tmp_path):
+    tests, _ = grade(attack("hangs", SIGMOID_BACKWARD, "while True:\n            pass"), tmp_path)
+    # Every check that calls Sigmoid.backward is stopped at its timeout; every later check still runs and passes.
     assert lost(tests) == of("Sigmoid.backward") | of(XOR)
     assert "did not finish within 3 s" in tests["Sigmoid.backward: public values"]["output"]
-    assert result.elapsed < 60
 
 
 def test_a_memory_hog_gets_a_memory_error_in_its_own_check(tmp_path):

@@ -40,7 +40,6 @@ HANGS = Variant("hangs_on_large_inputs", (("return 1 / (1 + np.exp(-x))",
                                            "            np.clip(x, -500, None)  # result dropped: x never changes\n"
                                            "        return 1 / (1 + np.exp(-x))"),), "Sigmoid")
 TAMPERED_BUG = next(v for v in BUGS if v.name == "layer_forward_missing_bias")
-TIMEOUT = 10  # c.Execute.timeout in nbgrader_config.py
 
 
 def start(*args: str, cwd: Path) -> subprocess.Popen:
@@ -251,9 +250,3 @@ def test_feedback_shows_no_hidden_test(course):
         text = visible_text(page)
         assert "Grade cell: relu_forward_hidden_random_inputs" in text
     assert "CellTimeoutError" in visible_text(feedback / "hangs" / ASSIGNMENT / f"{ASSIGNMENT}.html")
-
-
-def test_autograding_takes_seconds_per_notebook(course):
-    _, notebooks, timings, _ = course
-    timeouts = 3 * TIMEOUT  # the hanging student's three checks
-    assert (timings["autograde"] - timeouts) / len(notebooks) < 20, timings
