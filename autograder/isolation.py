@@ -29,7 +29,7 @@ from . import expectations as expected_values
 from . import submission, worker
 from .checks import Check, catalogue
 from .runner import Result, judge
-from .scenarios import StudentCodeError
+from .scenarios import StudentCodeError, flatten, unflatten
 
 PACKAGE = Path(__file__).resolve().parent
 # What the worker imports: copied into each job, so the worker needs no access to
@@ -110,7 +110,7 @@ def _write_job(job: Path, path: Path, units: list, checks: list[Check], limits: 
     runs, run_of = {}, {}
     for check in checks:
         cases = check.cases()
-        arrays = {f"{i}/{key}": np.asarray(value) for i, case in enumerate(cases) for key, value in case.items()}
+        arrays = flatten(cases)
         key = (check.scenario, json.dumps(check.params, sort_keys=True),
                tuple((name, a.shape, a.tobytes()) for name, a in sorted(arrays.items())))
         if key not in runs:
@@ -274,11 +274,6 @@ def _read_message(path: Path) -> str:
 
 
 def _read_observations(path: Path, n_cases: int) -> list[dict]:
-    observations: list[dict] = [{} for _ in range(n_cases)]
     with np.load(path, allow_pickle=False) as data:
-        for key in data.files:
-            index, _, name = key.partition("/")
-            if index.isdigit() and int(index) < n_cases:
-                # Plain float64 copies: whatever the worker wrote, nothing but numbers is compared.
-                observations[int(index)][name] = np.array(data[key], dtype=np.float64)
-    return observations
+        # Plain float64 copies: whatever the worker wrote, nothing but numbers is compared.
+        return unflatten({key: np.array(data[key], dtype=np.float64) for key in data.files}, n_cases)

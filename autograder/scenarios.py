@@ -85,6 +85,23 @@ def _new_layer(ns: dict, weights: np.ndarray, bias: np.ndarray, activation) -> o
     return layer
 
 
+# --- how cases and observations cross between processes ------------------------------
+
+def flatten(per_case: list[dict]) -> dict[str, np.ndarray]:
+    """[{name: array}, ...] -> {"<case>/<name>": array}, the layout of the .npz files a worker reads and writes."""
+    return {f"{i}/{name}": np.asarray(value) for i, arrays in enumerate(per_case) for name, value in arrays.items()}
+
+
+def unflatten(arrays: dict, n_cases: int) -> list[dict]:
+    """The inverse of :func:`flatten`; keys that name no case below ``n_cases`` are ignored."""
+    per_case: list[dict] = [{} for _ in range(n_cases)]
+    for key, value in arrays.items():
+        index, _, name = key.partition("/")
+        if index.isdigit() and int(index) < n_cases:
+            per_case[int(index)][name] = value
+    return per_case
+
+
 # --- activations --------------------------------------------------------------
 
 def activation_forward(ns, params, arrays) -> Observations:

@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from . import submission
-from .scenarios import StudentCodeError, run_scenario
+from .scenarios import StudentCodeError, flatten, run_scenario, unflatten
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -171,16 +171,12 @@ def _child(run: dict, prepared, job: Path, limits: dict) -> None:
             message += " (While loading your code: " + "; ".join(loaded.notes)[:500] + ")"
         (out / f"{run['id']}.error").write_text(json.dumps({"message": message, "wants_hint": error.wants_hint}))
         return
-    flat = {f"{i}/{key}": np.asarray(value, dtype=np.float64)
-            for i, obs in enumerate(observations) for key, value in obs.items()}
-    np.savez(out / f"{run['id']}.npz", **flat)
+    np.savez(out / f"{run['id']}.npz", **flatten(observations))
 
 
 def _read_inputs(path: Path, n_cases: int) -> list[dict]:
     with np.load(path, allow_pickle=False) as data:
-        arrays = {key: data[key] for key in data.files}
-    return [{key.split("/", 1)[1]: value for key, value in arrays.items() if key.startswith(f"{i}/")}
-            for i in range(n_cases)]
+        return unflatten({key: data[key] for key in data.files}, n_cases)
 
 
 def _apply_limits(limits: dict) -> None:
