@@ -33,7 +33,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
-    "autograder.nbgrader_preprocessors.RestoreTestCells",
+    "autograder.course.nbgrader_preprocessors.RestoreTestCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
@@ -41,7 +41,7 @@ c.Autograde.sanitize_preprocessors = [
 # nbgrader's feedback shows hidden test cells as they ran. HideHiddenTests removes the
 # hidden regions, and the tracebacks of those cells, which quote their source.
 c.GenerateFeedback.preprocessors = [
-    "autograder.nbgrader_preprocessors.HideHiddenTests",
+    "autograder.course.nbgrader_preprocessors.HideHiddenTests",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -1,17 +1,17 @@
 """Autograder for the "Neural Networks from Scratch" exercise.
 
-Where things are:
+The folders are the architecture; each subpackage's docstring lists its modules.
 
-- ``submission``   reads a notebook or .py file and loads its definitions
-- ``reference``    loads the reference solution from solutions/ (staff only)
-- ``scenarios``    runs code under test on given inputs, returns plain arrays
-- ``doubles``      test doubles, so each check grades one class alone
-- ``checks/``      the catalogue: public.py (students see it), hidden.py (staff only)
-- ``judges``       compares observations with the reference's and explains failures
-- ``expectations`` the reference's observations: live, or stored for students
-- ``runner``       runs a check in this process (notebook cells, self-check)
-- ``isolation``, ``worker``  trusted grading: student code only in limited workers
-- ``report``       results table, Gradescope results.json, grades.csv
-- ``notebook``, ``selfcheck``  the front ends students use
-- ``bundle``       builds what students receive
+- ``sandboxed/``  the only code that runs student code (loader, scenarios, test doubles, the worker);
+                  a grading worker sees a copy of this folder and nothing else
+- ``checks/``     the catalogue and how it is judged (judges, numerics, reference, expectations,
+                  misconceptions, results); ``checks/staff/`` is staff only and never leaves this repository
+- ``grading/``    trusted grading, parent side: isolation, class batches, which file is the submission
+- ``feedback/``   what people read: tables, results.json, grades.csv, HTML reports, pictures
+- ``course/``     instructor and maintainer tooling: test cells, refresh, examples, bundle, Gradescope,
+                  audit, nbgrader preprocessors
+- ``notebook``    the exercise's test cells call ``check(id, globals())`` (import path fixed)
+- ``selfcheck``   the students' pytest plugin (import path fixed)
+- ``inprocess``   runs a check in the caller's process, for those two front ends (feedback, not grades)
+- ``__main__``    the command line (``python -m autograder --help``)
 """

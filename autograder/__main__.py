@@ -3,10 +3,12 @@
     grade SUBMISSION [--json OUT] [--html OUT]
                                     grade one notebook or .py file (isolated), print a table
     grade DIR [--out OUTDIR]        grade a class: one submission per student, in parallel
+    checks                          list the checks: id, points, public or hidden, name
     bundle OUT.zip                  build what students receive (no solutions, no hidden checks)
     gradescope OUT.zip              build a Gradescope autograder (setup.sh, run_autograder)
     audit COURSE_DIR                re-grade nbgrader's submitted/ in isolation; flag higher nbgrader scores
-    expected                        refresh the stored public expectations from the reference
+    refresh                         after changing a check or the reference: regenerate test cells,
+                                    stored expectations, the exercise and the example submissions
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
     grade.add_argument("--timeout", type=float, default=10.0, help="seconds one check may run (default 10)")
 
+    commands.add_parser("checks", help="list the checks with their ids and points")
+
     bundle = commands.add_parser("bundle", help="build the students' zip from exercises/")
     bundle.add_argument("output", type=Path)
 
@@ -44,45 +47,49 @@ def main(argv: list[str] | None = None) -> int:
     audit = commands.add_parser("audit", help="compare nbgrader's scores with isolated re-grading")
     audit.add_argument("course", type=Path, help="the nbgrader course folder (holds gradebook.db, submitted/)")
 
-    commands.add_parser("expected", help="store the reference's results for the public checks")
+    refresh = commands.add_parser("refresh", help="regenerate everything made from the catalogue and the reference")
+    refresh.add_argument("--no-exercise", action="store_true", help="skip nbgrader generate_assignment")
 
     args = parser.parse_args(argv)
     if args.command == "grade":
         return _grade(args)
+    if args.command == "checks":
+        return _list_checks()
     if args.command == "bundle":
-        from .bundle import build
+        from .course.bundle import build
 
-        path = build(args.output)
-        print(f"wrote {path}")
+        print(f"wrote {build(args.output)}")
         return 0
     if args.command == "gradescope":
-        from .gradescope import build as build_gradescope
+        from .course.gradescope import build as build_gradescope
 
         print(f"wrote {build_gradescope(args.output)}")
         return 0
     if args.command == "gradescope-run":
-        from .gradescope import run
+        from .course.gradescope import run
 
         return run(args.root)
     if args.command == "audit":
         return _audit(args.course)
-    if args.command == "expected":
-        from . import expectations, misconceptions
+    if args.command == "refresh":
+        from .course.refresh import refresh as run_refresh
 
-        print(f"wrote {expectations.write_store()}")
-        print(f"wrote {misconceptions.write_store()}")
+        for line in run_refresh(exercise=not args.no_exercise):
+            print(line)
         return 0
     return EXIT_BAD_INPUT
 
 
 def _grade(args) -> int:
-    from . import isolation, report
-    from .submission import SubmissionError
+    from .feedback import report
+    from .grading import isolation
+    from .sandboxed.loader import SubmissionError
 
     target: Path = args.target
-    if target.is_dir():
-        return _grade_class(target, args.out, args.jobs, isolation.Limits(seconds_per_check=args.timeout))
+    limits = isolation.Limits(seconds_per_check=args.timeout)
     isolation.adopt_orphans()
+    if target.is_dir():
+        return _grade_class(target, args.out, args.jobs, limits)
     try:
         # One submission: its checks share the cores. (A class shares them between submissions.)
         verdict = isolation.grade(target, limits=isolation.Limits(seconds_per_check=args.timeout,
@@ -102,78 +109,46 @@ def _grade(args) -> int:
     return 0
 
 
-def _audit(course: Path) -> int:
-    if not (course / "gradebook.db").is_file() or not (course / "submitted").is_dir():
-        print(f"error: {course}: not an nbgrader course folder (needs gradebook.db and submitted/)", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    from . import audit, isolation
-
-    isolation.adopt_orphans()
-    print(audit.report(audit.audit(course)))
-    return 0
-
-
-def find_submissions(folder: Path) -> list[tuple[str, Path | None]]:
-    """(student, submission) pairs: DIR/<student>/**/<notebook>, DIR/<student>.py or DIR/<student>.ipynb."""
-    found = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(".") or entry.name == "grades.csv":
-            continue
-        if entry.is_dir():
-            notebooks = sorted(p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-            preferred = [p for p in notebooks if p.name == "nn_from_scratch.ipynb"] or notebooks
-            if not preferred:
-                preferred = sorted(entry.rglob("*.py"))
-            found.append((entry.name, preferred[0] if preferred else None))
-        elif entry.suffix in (".py", ".ipynb"):
-            found.append((entry.stem, entry))
-    return found
-
-
 def _grade_class(folder: Path, out: Path, jobs: int, limits) -> int:
-    from tqdm import tqdm
+    from .grading.batch import grade_class
+    from .grading.submissions import class_submissions
 
-    from . import expectations, isolation, report
-    from .checks import catalogue
-    from .submission import SubmissionError
-
-    isolation.adopt_orphans()
-    submissions = find_submissions(folder)
-    if not submissions:
+    if not class_submissions(folder):
         print(f"error: {folder}: no submissions found (expected <student>/ folders or .py/.ipynb files)",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    checks = catalogue()
-    live = expectations.default()
-    for check in checks:  # compute the reference's side once, before the threads start
-        live.for_check(check)
-    out.mkdir(parents=True, exist_ok=True)
-    max_score = sum(c.points for c in checks)
-
-    def one(item):
-        student, path = item
-        if path is None:
-            return student, "no notebook or .py file found"
-        try:
-            verdict = isolation.grade(path, checks, live, limits)
-        except SubmissionError as error:
-            return student, str(error)
-        report.write_json(verdict, out / f"{student}.json")
-        return student, verdict
-
-    rows = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for student, verdict in tqdm(pool.map(one, submissions), total=len(submissions), unit="submission",
-                                     desc="grading", file=sys.stderr):
-            rows.append((student, verdict))
-    report.write_grades_csv(rows, [c.name for c in checks], max_score, out / "grades.csv")
+    rows = grade_class(folder, out, jobs, limits)
     width = max(len(student) for student, _ in rows)
     for student, verdict in rows:
         if isinstance(verdict, str):
             print(f"{student:<{width}}  not graded: {verdict}")
         else:
-            print(f"{student:<{width}}  {verdict.score:>5g}/{max_score}")
+            print(f"{student:<{width}}  {verdict.score:>5g}/{verdict.max_score}")
     print(f"results: {out}/<student>.json and {out / 'grades.csv'}")
+    return 0
+
+
+def _list_checks() -> int:
+    from .checks import catalogue
+
+    checks = catalogue()
+    width = max(len(check.id) for check in checks)
+    for check in checks:
+        print(f"{check.id:<{width}}  {check.points:>3}  {'hidden' if check.hidden else 'public'}  {check.name}")
+    public = sum(c.points for c in checks if not c.hidden)
+    print(f"{len(checks)} checks, {sum(c.points for c in checks)} points ({public} public)")
+    return 0
+
+
+def _audit(course: Path) -> int:
+    if not (course / "gradebook.db").is_file() or not (course / "submitted").is_dir():
+        print(f"error: {course}: not an nbgrader course folder (needs gradebook.db and submitted/)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from .course import audit
+    from .grading import isolation
+
+    isolation.adopt_orphans()
+    print(audit.report(audit.audit(course)))
     return 0
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from . import expectations, reference, submission
-from .checks import catalogue, hidden_available
-from .runner import Result, run_check
+from .checks import catalogue, expectations, reference, staff_available
+from .checks.results import Result
+from .inprocess import run_check
+from .sandboxed import loader
 
 DEFAULT_SUBMISSION = "nn_from_scratch.ipynb"
 _results: dict[str, Result] = {}
@@ -29,7 +30,7 @@ def pytest_addoption(parser):
 
 
 def with_hidden() -> bool:
-    return hidden_available() and reference.available()
+    return staff_available() and reference.available()
 
 
 def student_checks():
@@ -37,18 +38,18 @@ def student_checks():
 
 
 @pytest.fixture(scope="session")
-def loaded_submission(request) -> submission.LoadedSubmission:
+def loaded_submission(request) -> loader.LoadedSubmission:
     path = request.config.getoption("--submission") or Path(str(request.config.rootpath)) / DEFAULT_SUBMISSION
     try:
-        return submission.load(path)
-    except submission.SubmissionError as error:
+        return loader.load(path)
+    except loader.SubmissionError as error:
         pytest.exit(f"cannot self-check: {error}", returncode=2)
 
 
-def grade(check, loaded: submission.LoadedSubmission) -> None:
+def grade(check, loaded: loader.LoadedSubmission) -> None:
     """Run one check; fail the test with the teaching message, no traceback."""
     result = run_check(check, loaded.namespace, expectations.default())
-    _results[check.name] = result
+    _results[check.id] = result
     if not result.passed:
         notes = "".join(f"\n  (while loading: {note})" for note in loaded.notes)
         pytest.fail(result.message + notes, pytrace=False)
@@ -77,6 +78,6 @@ def pytest_unconfigure(config):
     if with_hidden():
         reporter.write_line(f"Score: {earned:g}/{total} (public and hidden checks)")
     else:
-        hidden_points = 100 - total
+        hidden_points = expectations.default().hidden_points()
         reporter.write_line(f"Public score: {earned:g}/{total}. The hidden checks ({hidden_points} more points) "
                             "are not in your folder; they run when your work is graded.")

@@ -101,15 +101,22 @@ def remove_tree(path: Path) -> None:
 
 
 def bench_autograder_one(work: Path) -> tuple[list[float], float]:
-    """Wall times of grading the reference notebook with --json, and the score it got."""
+    """Wall times of grading the reference notebook with --json, and the score it got.
+
+    Raises CommandFailed unless that is full marks: a stale example would measure something else.
+    """
     out = work / "r.json"
     times = []
     for _ in range(RUNS):
         out.unlink(missing_ok=True)
         times.append(timed([sys.executable, "-m", "autograder", "grade", str(REFERENCE_NOTEBOOK),
                             "--json", str(out)], cwd=REPO))
-    score = json.loads(out.read_text())["score"]
-    return times, score
+    results = json.loads(out.read_text())
+    full = sum(test["max_score"] for test in results["tests"])
+    if results["score"] != full:
+        raise CommandFailed(f"{REFERENCE_NOTEBOOK} scored {results['score']:g} of {full}, not full marks: "
+                            "regenerate the examples with `python -m autograder refresh`")
+    return times, results["score"]
 
 
 def bench_nbgrader_one(work: Path) -> tuple[list[float], float]:

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import submission
 from autograder.checks import catalogue
-from autograder.expectations import FromReference
-from autograder.runner import Result, run_check
+from autograder.checks.expectations import Live
+from autograder.checks.results import Result
+from autograder.inprocess import run_check
+from autograder.sandboxed import loader
 
 
 @pytest.fixture(scope="session")
-def reference_expectations() -> FromReference:
-    return FromReference()
+def reference_expectations() -> Live:
+    return Live()
 
 
 @pytest.fixture(scope="session")
 def grade_in_process(reference_expectations):
-    """grade(path) -> {check name: Result}, all checks, run in this process."""
+    """grade(path) -> {check id: Result}, all checks, run in this process."""
 
     def grade(path) -> dict[str, Result]:
-        namespace = submission.load(path).namespace
-        return {check.name: run_check(check, namespace, reference_expectations) for check in catalogue()}
+        namespace = loader.load(path).namespace
+        return {check.id: run_check(check, namespace, reference_expectations) for check in catalogue()}
 
     return grade

@@ -13,7 +13,9 @@ import nbformat
 import pytest
 
 from autograder.checks import catalogue
-from autograder.reference import ASSIGNMENT, REPO
+from autograder.checks.reference import ASSIGNMENT, REPO
+from autograder.course import notebook_cells
+from autograder.course.variants import student_code_cells
 
 from variants import SOLUTION
 
@@ -28,7 +30,8 @@ def nbgrader(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def marked_lines(begin: str, end: str) -> list[str]:
     """Lines found only between nbgrader's markers in the source notebook (given code
-    such as `@staticmethod` or `plt.show()` also appears outside them, and is no secret)."""
+    such as `@staticmethod` or `plt.show()` also appears outside them, and is no secret;
+    neither is an import line)."""
     inside_lines, outside_lines, inside = [], set(), False
     for cell in nbformat.read(SOLUTION, as_version=4).cells:
         for line in cell.source.splitlines():
@@ -37,7 +40,7 @@ def marked_lines(begin: str, end: str) -> list[str]:
                 inside = True
             elif end in line:
                 inside = False
-            elif inside and len(stripped) > 8 and not stripped.startswith("#"):
+            elif inside and len(stripped) > 8 and not stripped.startswith(("#", "import ", "from ")):
                 inside_lines.append(stripped)
             elif not inside:
                 outside_lines.add(stripped)
@@ -92,23 +95,31 @@ def test_no_hidden_test_material_appears_under_exercises():
     assert not any(EXERCISES.rglob("hidden*"))
 
 
-def test_every_check_has_exactly_one_test_cell_with_its_points():
-    cells = {}
+def test_every_check_has_exactly_one_test_cell_as_the_catalogue_says():
+    # Points, the comment and the call of each test cell come from the catalogue (`python -m autograder refresh`).
+    assert notebook_cells.disagreements(SOLUTION) == []
     for cell in nbformat.read(SOLUTION, as_version=4).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):
-            cells[meta["grade_id"]] = (meta["points"], cell.source)
-    checks = {c.grade_id: c for c in catalogue()}
-    assert cells.keys() == checks.keys()
-    for grade_id, (points, source) in cells.items():
-        check = checks[grade_id]
-        assert points == check.points, grade_id
-        assert re.search(rf"check\({re.escape(repr(check.name))}, globals\(\)\)", source), source
-        assert ("### BEGIN HIDDEN TESTS" in source) == check.hidden, grade_id
+        if notebook_cells.is_test_cell(cell):
+            check = next(c for c in catalogue() if c.id == notebook_cells.grade_id(cell))
+            assert ("### BEGIN HIDDEN TESTS" in cell.source) == check.hidden, check.id
 
 
-def test_exercise_stubs_raise_not_implemented():
+def test_a_test_cell_that_disagrees_with_the_catalogue_is_named(tmp_path):
+    nb = nbformat.read(SOLUTION, as_version=4)
+    check = catalogue()[0]
+    cell = next(c for c in nb.cells if notebook_cells.grade_id(c) == check.id)
+    cell.metadata["nbgrader"]["points"] = check.points + 1
+    nbformat.write(nb, tmp_path / "changed.ipynb")
+    problems = notebook_cells.disagreements(tmp_path / "changed.ipynb")
+    assert len(problems) == 1 and check.id in problems[0] and f"points {check.points + 1}" in problems[0]
+    assert notebook_cells.sync(tmp_path / "changed.ipynb") == [f"updated the test cell {check.id!r}"]
+    assert notebook_cells.disagreements(tmp_path / "changed.ipynb") == []
+
+
+def test_exercise_stubs_raise_not_implemented_once_per_graded_method():
+    graded_methods = {check.method for check in catalogue() if check.owner}
     nb = nbformat.read(EXERCISES / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    student_cells = set(student_code_cells())
     stubs = sum(cell.source.count("raise NotImplementedError()") for cell in nb.cells
-                if cell.metadata.get("nbgrader", {}).get("grade_id") in ("activations", "layer", "network"))
-    assert stubs == 8  # the eight forward/backward bodies
+                if cell.metadata.get("nbgrader", {}).get("grade_id") in student_cells)
+    assert stubs == len(graded_methods)

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from autograder.checks import catalogue
-from autograder.reference import ASSIGNMENT, REPO
+from autograder.checks.reference import ASSIGNMENT, REPO
 
 from test_exercise import nbgrader
 from variants import EXERCISE, REFERENCE
@@ -47,7 +47,7 @@ def unpack(archive: Path, root: Path) -> Path:
 
 def test_gradescope_zip_has_its_scripts_the_reference_and_the_hidden_checks(gradescope_zip):
     names = zipfile.ZipFile(gradescope_zip).namelist()
-    assert {"setup.sh", "run_autograder", "autograder/checks/hidden.py", "autograder/worker.py",
+    assert {"setup.sh", "run_autograder", "autograder/checks/staff/hidden.py", "autograder/sandboxed/worker.py",
             f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"} <= set(names)
     setup = zipfile.ZipFile(gradescope_zip).read("setup.sh").decode()
     assert "useradd" in setup and "pip install" in setup and "numpy" in setup
@@ -58,7 +58,7 @@ def test_gradescope_run_grades_a_correct_and_a_broken_submission(gradescope_zip,
     correct = unpack(gradescope_zip, tmp_path / "correct")
     REFERENCE.write_notebook(correct / "submission").rename(correct / "submission" / f"{ASSIGNMENT}.ipynb")
     results = run_autograder(correct)
-    assert results["score"] == 100 and len(results["tests"]) == len(catalogue())
+    assert results["score"] == sum(c.points for c in catalogue()) and len(results["tests"]) == len(catalogue())
 
     broken = unpack(gradescope_zip, tmp_path / "broken")
     shutil.copy(EXERCISE, broken / "submission" / f"{ASSIGNMENT}.ipynb")
@@ -102,6 +102,7 @@ def test_audit_flags_a_notebook_that_fakes_its_checks_in_nbgrader(tmp_path):
                            timeout=600)
     assert audit.returncode == 0, audit.stderr
     lines = {line.split()[0]: line for line in audit.stdout.splitlines() if line.split()}
-    assert "HIGHER IN NBGRADER" in lines["cheat"] and lines["cheat"].split()[1:3] == ["100", "0"]
-    assert "HIGHER" not in lines["honest"] and lines["honest"].split()[1:3] == ["100", "100"]
+    full = f"{sum(c.points for c in catalogue()):g}"
+    assert "HIGHER IN NBGRADER" in lines["cheat"] and lines["cheat"].split()[1:3] == [full, "0"]
+    assert "HIGHER" not in lines["honest"] and lines["honest"].split()[1:3] == [full, full]
     assert "1 of 2 students score higher in nbgrader than in isolation: cheat" in audit.stdout

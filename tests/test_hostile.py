@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from autograder.checks import catalogue
-from autograder.reference import REPO
+from autograder.checks.reference import REPO
 
 from variants import Variant
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="privilege separation applies when grading as root")
-ALL = {c.name for c in catalogue()}
+ALL = {c.id for c in catalogue()}
 
 
 def grade(variant: Variant, tmp_path: Path, *args, cwd=None, env=None) -> tuple[dict, subprocess.CompletedProcess]:
@@ -33,7 +33,7 @@ def grade(variant: Variant, tmp_path: Path, *args, cwd=None, env=None) -> tuple[
     result = subprocess.run([sys.executable, "-m", "autograder", "grade", source, "--json", out, "--timeout", "3",
                              *args], capture_output=True, text=True, timeout=600, cwd=cwd, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
-    return {t["name"]: t for t in json.loads(out.read_text())["tests"]}, result
+    return {t["extra_data"]["check_id"]: t for t in json.loads(out.read_text())["tests"]}, result
 
 
 def lost(tests: dict) -> set[str]:
@@ -45,18 +45,22 @@ def why(tests: dict) -> dict[str, str]:
 
 
 def of(*methods: str) -> set[str]:
-    return {name for name in ALL if name.startswith(methods)}
+    """Ids of the checks of these methods ("Sigmoid.backward"), classes ("Sigmoid") or tasks (XOR)."""
+    return {c.id for c in catalogue() if c.method in methods or c.owner in methods or
+            (XOR in methods and c.owner is None)}
+
+
+XOR = None  # stands for the whole-network checks in of()
 
 
 def relu_forward_fails() -> set[str]:
-    return of("ReLU.forward") | {"ReLU.backward: gradient check"} | of(XOR)
+    # its own checks, and the gradient check, whose numerical side calls forward
+    return of("ReLU.forward") | {"relu_backward_gradient_check"} | of(XOR)
 
 
-XOR = "XOR training"
 # What a wrong Sigmoid.backward that leaves its input alone loses.
-SIGMOID_BACKWARD_VALUES = {"Sigmoid.backward: public values", "Sigmoid.backward: gradient check",
-                           "Sigmoid.backward: hidden random inputs"}
-# What a ReLU.forward that fails loses: its own checks, and the gradient check, which calls forward.
+SIGMOID_BACKWARD_VALUES = {"sigmoid_backward_public_values", "sigmoid_backward_gradient_check",
+                           "sigmoid_backward_hidden_random_inputs"}
 
 
 def attack(name: str, old: str, new: str) -> Variant:
@@ -90,7 +94,7 @@ def test_an_array_that_lies_in_comparisons_gains_nothing(tmp_path):
             "        return np.zeros((len(x), self.weights.shape[1])).view(Liar)\n"
             "        self.input = x\n")
     tests, _ = grade(attack("lies", LAYER_FORWARD, liar), tmp_path)
-    assert {"Layer.forward: public values", "Layer.forward: hidden random batches"} <= lost(tests)
+    assert {"layer_forward_public_values", "layer_forward_hidden_random_batches"} <= lost(tests)
     assert lost(tests) <= of("Layer") | of(XOR)  # Layer.backward's checks run forward first
 
 
@@ -107,7 +111,7 @@ def test_reading_the_callers_frames_finds_no_answers(tmp_path):
              "        return found if found is not None else x * 0\n"
              "        current_input = x\n")
     tests, _ = grade(attack("snoops", NETWORK_FORWARD, snoop), tmp_path)
-    assert {"NeuralNetwork.forward: public chain of layers", "NeuralNetwork.forward: hidden random networks"} \
+    assert {"neuralnetwork_forward_public_chain_of_layers", "neuralnetwork_forward_hidden_random_networks"} \
         <= lost(tests) <= of("NeuralNetwork.forward") | of(XOR)
 
 
@@ -121,21 +125,21 @@ def test_reading_the_callers_frames_finds_no_answers(tmp_path):
 def test_exits_interrupts_and_skips_are_failures_of_that_check_only(escape, tmp_path):
     tests, _ = grade(attack("escapes", SIGMOID_FORWARD, escape + "\n        " + SIGMOID_FORWARD), tmp_path)
     assert lost(tests) == of("Sigmoid") | of(XOR)  # Sigmoid.backward calls forward too
-    assert all(t["score"] == 0 for name, t in tests.items() if name.startswith("Sigmoid.forward"))
+    assert all(tests[key]["score"] == 0 for key in of("Sigmoid.forward"))
 
 
 def test_a_hang_costs_only_the_checks_that_hang_and_grading_goes_on(tmp_path):
     tests, _ = grade(attack("hangs", SIGMOID_BACKWARD, "while True:\n            pass"), tmp_path)
     # Every check that calls Sigmoid.backward is stopped at its timeout; every later check still runs and passes.
     assert lost(tests) == of("Sigmoid.backward") | of(XOR)
-    assert "did not finish within 3 s" in tests["Sigmoid.backward: public values"]["output"]
+    assert "did not finish within 3 s" in tests["sigmoid_backward_public_values"]["output"]
 
 
 def test_a_memory_hog_gets_a_memory_error_in_its_own_check(tmp_path):
     tests, _ = grade(attack("hogs", RELU_FORWARD, "hog = np.ones(2 * 1024**3 // 8)\n        " + RELU_FORWARD),
                      tmp_path)
     assert lost(tests) == relu_forward_fails()
-    assert "MemoryError" in tests["ReLU.forward: public values"]["output"]
+    assert "MemoryError" in tests["relu_forward_public_values"]["output"]
 
 
 def test_printing_hundreds_of_megabytes_still_gives_a_small_results_file(tmp_path):
@@ -223,7 +227,7 @@ def test_as_root_workers_run_unprivileged_and_cannot_signal_the_grader(tmp_path)
              "        " + SIGMOID_FORWARD)
     tests, _ = grade(attack("signals", SIGMOID_FORWARD, probe), tmp_path)
     # The worker itself may die (same user); the grader survives and the code ran unprivileged.
-    assert tests["Sigmoid.forward: public values"]["score"] in (0, 3)
+    assert tests["sigmoid_forward_public_values"]["score"] in (0, tests["sigmoid_forward_public_values"]["max_score"])
     assert len(tests) == len(ALL)
 
 
@@ -235,7 +239,7 @@ def test_as_root_workers_can_read_neither_the_reference_nor_the_hidden_checks(tm
     shutil.copytree(REPO / "solutions", private / "solutions")
     private.chmod(0o700)
     secrets = [private / "solutions" / "nn_from_scratch" / "nn_from_scratch.ipynb",
-               private / "autograder" / "checks" / "hidden.py"]
+               private / "autograder" / "checks" / "staff" / "hidden.py"]
     peek = ("readable = 0\n"
             f"        for path in {[str(p) for p in secrets]!r}:\n"
             "            try:\n"
@@ -247,5 +251,6 @@ def test_as_root_workers_can_read_neither_the_reference_nor_the_hidden_checks(tm
             "        " + SIGMOID_FORWARD)
     env = dict(os.environ, PYTHONPATH=str(private))
     tests, _ = grade(attack("peeks", SIGMOID_FORWARD, peek), tmp_path, cwd=private, env=env)
-    assert tests["Sigmoid.forward: public values"]["score"] == 3  # it could read neither file
+    public_values = tests["sigmoid_forward_public_values"]
+    assert public_values["score"] == public_values["max_score"]  # it could read neither file
     assert lost(tests) == set()

@@ -23,23 +23,25 @@ import nbformat
 import pytest
 
 from autograder.checks import catalogue
-from autograder.reference import ASSIGNMENT, REPO
+from autograder.checks.reference import ASSIGNMENT, REPO
+
+from autograder.course import notebook_cells
 
 from test_exercise import marked_lines
-from variants import BUGS, CORRECT, EXERCISE, REFERENCE, Variant
+from variants import EXERCISE, REFERENCE, Variant, bug, correct
 
 pytestmark = pytest.mark.nbgrader
 
 MAX_SCORE = sum(check.points for check in catalogue())
-CHECK_BY_GRADE_ID = {check.grade_id: check for check in catalogue()}
-BUG = next(v for v in BUGS if v.name == "relu_forward_capped")  # ReLU.forward capped at 1
-PRINTS_AND_WARNS = next(v for v in CORRECT if v.name == "prints_and_warns")
+CHECK_BY_ID = {check.id: check for check in catalogue()}
+BUG = bug("relu_forward_capped")  # ReLU.forward capped at 1
+PRINTS_AND_WARNS = correct("prints_and_warns")
 # Sigmoid.forward loops forever on inputs below -500 (a clip whose result is dropped).
 HANGS = Variant("hangs_on_large_inputs", (("return 1 / (1 + np.exp(-x))",
                                            "while np.any(x < -500):  # keep exp(-x) from overflowing\n"
                                            "            np.clip(x, -500, None)  # result dropped: x never changes\n"
                                            "        return 1 / (1 + np.exp(-x))"),), "Sigmoid")
-TAMPERED_BUG = next(v for v in BUGS if v.name == "layer_forward_missing_bias")
+TAMPERED_BUG = bug("layer_forward_missing_bias")
 
 
 def start(*args: str, cwd: Path) -> subprocess.Popen:
@@ -112,17 +114,17 @@ def submissions(folder: Path) -> dict[str, Path]:
 
 
 def nbgrader_scores(course: Path, student: str) -> dict[str, float]:
-    """check name -> the score nbgrader's gradebook holds for this student's test cell."""
+    """check id -> the score nbgrader's gradebook holds for this student's test cell."""
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
         grades = {grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
-    autograded = {grade_id: value for grade_id, value in grades.items() if grade_id in CHECK_BY_GRADE_ID}
-    assert autograded.keys() == CHECK_BY_GRADE_ID.keys()
-    assert all(max_score == CHECK_BY_GRADE_ID[gid].points for gid, (_, max_score) in autograded.items())
-    assert all(max_score == 0 for gid, (_, max_score) in grades.items() if gid not in CHECK_BY_GRADE_ID)
-    return {CHECK_BY_GRADE_ID[gid].name: score for gid, (score, _) in autograded.items()}
+    autograded = {grade_id: value for grade_id, value in grades.items() if grade_id in CHECK_BY_ID}
+    assert autograded.keys() == CHECK_BY_ID.keys()
+    assert all(max_score == CHECK_BY_ID[gid].points for gid, (_, max_score) in autograded.items())
+    assert all(max_score == 0 for gid, (_, max_score) in grades.items() if gid not in CHECK_BY_ID)
+    return {gid: score for gid, (score, _) in autograded.items()}
 
 
 def visible_text(path: Path) -> str:
@@ -168,7 +170,7 @@ def course(tmp_path_factory):
 
 def isolated_scores(course: Path, student: str) -> dict[str, float]:
     results = json.loads((course / "graded" / f"{student}.json").read_text())
-    return {test["name"]: test["score"] for test in results["tests"]}
+    return {test["extra_data"]["check_id"]: test["score"] for test in results["tests"]}
 
 
 def exported_scores(course: Path) -> dict[str, float]:
@@ -177,7 +179,8 @@ def exported_scores(course: Path) -> dict[str, float]:
 
 
 def checks_of(owner: str) -> set[str]:
-    return {c.name for c in catalogue() if c.method.split(".")[0] == owner or c.method == "XOR training"}
+    """Ids of the checks a bug in ``owner`` may cost: its own class's, and the whole-network ones."""
+    return {c.id for c in catalogue() if c.owner in (owner, None)}
 
 
 def test_every_student_is_graded_check_by_check_as_by_the_grading_command(course):
@@ -203,14 +206,14 @@ def test_grades_of_each_kind_of_submission(course):
 
 def test_a_check_that_hangs_times_out_alone(course):
     course, _, _, log = course
-    lost = {name for name, score in nbgrader_scores(course, "hangs").items() if score == 0}
-    assert lost == {"Sigmoid.forward: large inputs stay finite", "Sigmoid.forward: hidden random inputs",
-                    "Sigmoid.backward: hidden random inputs"}
+    lost = {key for key, score in nbgrader_scores(course, "hangs").items() if score == 0}
+    assert lost == {"sigmoid_forward_large_inputs_stay_finite", "sigmoid_forward_hidden_random_inputs",
+                    "sigmoid_backward_hidden_random_inputs"}
     assert log.count("Timeout waiting for execute reply") == len(lost)
     autograded = nbformat.read(course / "autograded" / "hangs" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     timed_out = {cell.metadata["nbgrader"]["grade_id"] for cell in autograded.cells
                  if any(out.get("ename") == "CellTimeoutError" for out in cell.get("outputs", []))}
-    assert timed_out == {gid for gid, check in CHECK_BY_GRADE_ID.items() if check.name in lost}
+    assert timed_out == lost
 
 
 
@@ -222,17 +225,25 @@ def test_tampered_test_cells_are_restored_from_the_gradebook(course):
     position = cells_by_id(autograded)
     for cell in source.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade_id") not in CHECK_BY_GRADE_ID:
+        if meta.get("grade_id") not in CHECK_BY_ID:
             continue
         graded = autograded.cells[position[meta["grade_id"]]]
         assert graded.cell_type == "code" and graded.source.endswith(cell.source), meta["grade_id"]
         assert graded.metadata["nbgrader"]["points"] == meta["points"]
         executed = [out for out in graded.outputs if out.output_type in ("stream", "error")]
         assert executed, f"{meta['grade_id']} did not run"
-    code_cells = [position[name] for name in ("activations", "layer", "network", "xor_data")]
-    for grade_id, check in CHECK_BY_GRADE_ID.items():  # every test runs after the code it checks
-        owner = {"ReLU": 0, "Sigmoid": 0, "Layer": 1, "NeuralNetwork": 2, "XOR training": 3}[check.method.split(".")[0]]
-        assert position[grade_id] > code_cells[owner], grade_id
+    # Every test runs after the code it checks: the cell that defines its class, or every code
+    # cell before it in the source notebook (whole-network checks).
+    source_ids = [notebook_cells.grade_id(cell) for cell in source.cells]
+    code = [gid for gid in source_ids if gid and gid not in CHECK_BY_ID and
+            next(c for c in source.cells if notebook_cells.grade_id(c) == gid).cell_type == "code"]
+    for grade_id, check in CHECK_BY_ID.items():
+        before = [gid for gid in code if source_ids.index(gid) < source_ids.index(grade_id)]
+        if check.owner:
+            before = [gid for gid in before if f"class {check.owner}" in
+                      next(c for c in source.cells if notebook_cells.grade_id(c) == gid).source]
+        assert before, grade_id
+        assert all(position[grade_id] > position[gid] for gid in before), grade_id
 
 
 def test_feedback_shows_no_hidden_test(course):
@@ -248,5 +259,6 @@ def test_feedback_shows_no_hidden_test(course):
         assert [line for line in hidden_lines if line in text] == [], path
     for page in pages:  # the hidden checks' results are still reported
         text = visible_text(page)
-        assert "Grade cell: relu_forward_hidden_random_inputs" in text
+        for check in catalogue():
+            assert f"Grade cell: {check.id}" in text
     assert "CellTimeoutError" in visible_text(feedback / "hangs" / ASSIGNMENT / f"{ASSIGNMENT}.html")

@@ -12,11 +12,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.bundle import STUDENT_MODULES
-from autograder.checks import catalogue
+from autograder.checks import by_id, catalogue
+from autograder.checks.reference import ASSIGNMENT, REPO
+from autograder.course.bundle import PACKAGE, student_package_files
 from autograder.notebook import CheckFailed, check
-from autograder.reference import ASSIGNMENT, REPO
-from autograder import submission
+from autograder.sandboxed import loader
 
 from test_exercise import marked_lines
 from variants import BUGS, EXERCISE, REFERENCE, SOLUTION
@@ -25,23 +25,24 @@ PUBLIC_POINTS = sum(c.points for c in catalogue(include_hidden=False))
 
 
 def test_notebook_check_prints_one_line_when_it_passes(capsys):
-    namespace = submission.load(SOLUTION).namespace
-    check("Layer.forward: public values", namespace)
-    assert capsys.readouterr().out == "passed: Layer.forward: public values (5 points)\n"
+    namespace = loader.load(SOLUTION).namespace
+    layer_forward = by_id("layer_forward_public_values")
+    check(layer_forward.id, namespace)
+    assert capsys.readouterr().out == f"passed: {layer_forward.name} ({layer_forward.points} points)\n"
 
 
 def test_notebook_check_raises_the_teaching_message_without_a_traceback(tmp_path):
-    namespace = submission.load(EXERCISE).namespace
+    namespace = loader.load(EXERCISE).namespace
     with pytest.raises(CheckFailed) as failure:
-        check("Sigmoid.backward: public values", namespace)
+        check("sigmoid_backward_public_values", namespace)
     rendered = failure.value._render_traceback_()
     assert len(rendered) == 1 and "not implemented yet: Sigmoid.backward" in rendered[0]
 
 
 def test_notebook_check_keeps_warnings_and_prints_out_of_the_cell(capfd, tmp_path):
-    prints_and_warns = submission.load(next(v for v in BUGS if v.owner == "Layer").write_py(tmp_path)).namespace
+    prints_and_warns = loader.load(next(v for v in BUGS if v.owner == "Layer").write_py(tmp_path)).namespace
     with pytest.raises(CheckFailed):
-        check("Layer.forward: public values", prints_and_warns)
+        check("layer_forward_public_values", prints_and_warns)
     captured = capfd.readouterr()
     assert captured.err == ""
 
@@ -57,7 +58,7 @@ def test_self_check_in_the_exercise_folder_lists_every_check_and_the_score():
     lines = result.stdout.splitlines()
     for check_ in catalogue():
         assert f"FAIL  {check_.name}  (0/{check_.points})" in lines
-    assert "Score: 0/100 (public and hidden checks)" in lines
+    assert f"Score: 0/{sum(c.points for c in catalogue())} (public and hidden checks)" in lines
     assert "Traceback" not in result.stdout
 
 
@@ -71,17 +72,17 @@ def test_bundle_has_no_answers_and_its_self_check_works_in_a_fresh_environment(t
         names = bundle.namelist()
         text = "\n".join(bundle.read(name).decode("utf-8", errors="replace") for name in names)
         bundle.extractall(tmp_path / "student")
-    assert not any("hidden" in name or "solutions" in name for name in names)
-    assert len(names) == len(STUDENT_MODULES) + len(list((REPO / "exercises" / ASSIGNMENT).iterdir()))
-    from autograder.checks import hidden
+    assert not any("staff" in name or "solutions" in name for name in names)
+    shipped = student_package_files()
+    assert len(names) == len(shipped) + len(list((REPO / "exercises" / ASSIGNMENT).iterdir()))
+    from autograder.checks.staff import hidden
 
     assert str(hidden.SEED) not in text and "HIDDEN TESTS" not in text
-    package = Path(hidden.__file__).parents[1]
-    public_lines = {line.strip() for name in STUDENT_MODULES if name.endswith(".py")
-                    for line in (package / name).read_text().splitlines()}
-    hidden_only = {line.strip() for line in Path(hidden.__file__).read_text().splitlines()
-                   if len(line.strip()) > 20 and line.strip() not in public_lines}
-    assert len(hidden_only) > 10 and [line for line in hidden_only if line in text] == []
+    public_lines = {line.strip() for path in shipped if path.suffix == ".py" for line in path.read_text().splitlines()}
+    staff_only = {line.strip() for path in (PACKAGE / "checks" / "staff").glob("*.py")
+                  for line in path.read_text().splitlines()
+                  if len(line.strip()) > 20 and line.strip() not in public_lines}
+    assert len(staff_only) > 50 and [line for line in staff_only if line in text] == []
     solution_lines = marked_lines("### BEGIN SOLUTION", "### END SOLUTION")
     readable = set()
     for name in names:

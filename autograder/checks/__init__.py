@@ -1,17 +1,24 @@
-"""The check catalogue: every graded check, written once, used by every front end.
+"""The check catalogue, and how a check is judged: written once, used by every front end.
 
-A :class:`Check` names the scenario to run (:mod:`autograder.scenarios`), the
-input cases to run it on, and the judge that compares the student's observations
-with the reference's (:mod:`autograder.judges`). The notebook's test cells, the
-pytest self-check and the grading CLI all look checks up here by name.
+A :class:`Check` names the scenario to run (``autograder.sandboxed.scenarios``),
+the input cases to run it on, and the judge that compares the student's
+observations with the reference's (:mod:`.judges`). Its ``id`` never changes:
+nbgrader's ``grade_id``, the notebook's test cells, result files, stored
+expectations and ``grades.csv`` columns use it. Its ``name`` is what people
+read and may be reworded at any time.
 
-Public checks live in :mod:`.public`; hidden checks in :mod:`.hidden`, which is
-left out of everything students receive.
+- ``public``          the public checks: inputs shown to students
+- ``judges``          compare observations, write the student's message
+- ``numerics``        central differences and relative error
+- ``results``         a check's score and message from observations (``Result``, ``judge``)
+- ``reference``       loads the reference solution from the instructor's notebook
+- ``expectations``    what the reference (and each known mistake) produces: live, or stored for students
+- ``misconceptions``  names the mistake behind a failure
+- ``staff/``          staff only, left out of the student version as a folder: hidden checks, wrong formulas
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -22,9 +29,10 @@ Case = dict[str, np.ndarray]
 
 @dataclass(frozen=True)
 class Check:
-    name: str  # "<Class>.<method>: <what>", or "XOR training: <what>"
+    id: str  # stable: never changes once released (nbgrader grade_id, result keys, grades.csv columns)
+    name: str  # for people: "<Class>.<method>: <what>", or "<task>: <what>"; may be reworded
     points: int
-    scenario: str  # a key of autograder.scenarios.SCENARIOS
+    scenario: str  # a key of autograder.sandboxed.scenarios.SCENARIOS
     cases: Callable[[], list[Case]]  # deterministic: same cases on every call
     judge: Callable  # judge(check, case, got, expected) raises judges.Failure
     hint: str  # what to look at next when it fails
@@ -33,40 +41,52 @@ class Check:
 
     @property
     def method(self) -> str:
-        """The method or task graded: the part of the name before the colon."""
+        """The method or task graded: the part of the name before the colon ("Layer.backward")."""
         return self.name.split(":")[0]
 
     @property
-    def grade_id(self) -> str:
-        """The check's id in nbgrader's metadata and in result files."""
-        return re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_")
+    def owner(self) -> str | None:
+        """The class whose code the check grades ("Layer"), or None for a whole-network task."""
+        head = self.method
+        return head.split(".")[0] if "." in head else None
 
 
 def catalogue(include_hidden: bool = True) -> list[Check]:
-    """All checks, public ones first within each method, in teaching order."""
+    """All checks, in teaching order: by method as first listed, public ones first within each."""
     from .public import PUBLIC_CHECKS
 
     checks = list(PUBLIC_CHECKS)
     if include_hidden:
-        try:
-            from .hidden import HIDDEN_CHECKS
-        except ImportError:  # a student's copy has no hidden checks
-            HIDDEN_CHECKS = []
-        checks += HIDDEN_CHECKS
+        checks += hidden_checks()
     order = {name: i for i, name in enumerate(dict.fromkeys(c.method for c in checks))}
     return sorted(checks, key=lambda c: (order[c.method], c.hidden))
 
 
-def hidden_available() -> bool:
+def hidden_checks() -> list[Check]:
+    """The hidden checks, or [] where the staff folder is absent (a student's copy)."""
     try:
-        from . import hidden  # noqa: F401
+        from .staff.hidden import HIDDEN_CHECKS
+    except ImportError:
+        return []
+    return list(HIDDEN_CHECKS)
+
+
+def staff_available() -> bool:
+    """Whether this copy has the staff folder (hidden checks, wrong formulas)."""
+    try:
+        from . import staff  # noqa: F401
     except ImportError:
         return False
     return True
 
 
-def by_name(name: str, include_hidden: bool = True) -> Check:
-    for check in catalogue(include_hidden):
-        if check.name == name or check.grade_id == name:
+def by_id(key: str, include_hidden: bool = True) -> Check:
+    """The check with this id. A display name is accepted too (test cells released before ids existed)."""
+    checks = catalogue(include_hidden)
+    for check in checks:
+        if check.id == key:
             return check
-    raise KeyError(f"no check named {name!r}")
+    for check in checks:
+        if check.name == key:
+            return check
+    raise KeyError(f"no check with id {key!r}")

@@ -1,15 +1,15 @@
 """Public checks: their inputs are fixed and shown to students in every message.
 
-Each check's points, inputs and hint sit together here; the notebook's test cell
-for a check calls it by name. Change a check here, then run
-``python -m autograder expected`` to refresh the students' stored expectations.
+Each check's id, name, points, inputs and hint sit together here: this is the
+one place they are written. The notebook's test cells, the stored expectations
+and the exercise are generated from it by ``python -m autograder refresh``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..judges import Gradient, NetworkCalls, Unchanged, Values, XorLearns, XorLossCurve
+from .judges import Gradient, NetworkCalls, Unchanged, Values, XorLearns, XorLossCurve
 from . import Check
 
 H = np.array(1e-5)  # step for central differences, in float64
@@ -134,66 +134,66 @@ XOR = ("The unit checks above find most bugs faster: fix those first. If they al
 
 
 PUBLIC_CHECKS = [
-    Check("ReLU.forward: public values", 2, "activation_forward", relu_forward_cases,
+    Check("relu_forward_public_values", "ReLU.forward: public values", 2, "activation_forward", relu_forward_cases,
           Values({"out": "ReLU.forward(x)"}, ("x",)), RELU_FORWARD, {"activation": "ReLU"}),
-    Check("ReLU.forward: leaves its input unchanged", 1, "activation_forward", relu_forward_cases,
+    Check("relu_forward_leaves_its_input_unchanged", "ReLU.forward: leaves its input unchanged", 1, "activation_forward", relu_forward_cases,
           Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "ReLU"}),
-    Check("ReLU.backward: public values", 2, "activation_backward", relu_backward_cases,
+    Check("relu_backward_public_values", "ReLU.backward: public values", 2, "activation_backward", relu_backward_cases,
           Values({"out": "ReLU.backward(x)"}, ("x",)), RELU_BACKWARD, {"activation": "ReLU"}),
-    Check("ReLU.backward: gradient check", 2, "activation_gradcheck", relu_gradcheck_cases,
-          Gradient({"grad": ""}, {"grad": "ReLU.backward(x)"}), RELU_BACKWARD, {"activation": "ReLU"}),
-    Check("ReLU.backward: leaves its input unchanged", 1, "activation_backward", relu_backward_cases,
+    Check("relu_backward_gradient_check", "ReLU.backward: gradient check", 2, "activation_gradcheck", relu_gradcheck_cases,
+          Gradient({"grad": "x"}, {"grad": "ReLU.backward(x)"}), RELU_BACKWARD, {"activation": "ReLU"}),
+    Check("relu_backward_leaves_its_input_unchanged", "ReLU.backward: leaves its input unchanged", 1, "activation_backward", relu_backward_cases,
           Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "ReLU"}),
 
-    Check("Sigmoid.forward: public values", 3, "activation_forward", sigmoid_cases,
+    Check("sigmoid_forward_public_values", "Sigmoid.forward: public values", 3, "activation_forward", sigmoid_cases,
           Values({"out": "Sigmoid.forward(x)"}, ("x",)), SIGMOID_FORWARD, {"activation": "Sigmoid"}),
-    Check("Sigmoid.forward: large inputs stay finite", 2, "activation_forward", sigmoid_large_cases,
+    Check("sigmoid_forward_large_inputs_stay_finite", "Sigmoid.forward: large inputs stay finite", 2, "activation_forward", sigmoid_large_cases,
           Values({"out": "Sigmoid.forward(x)"}, ("x",)),
           "For x = -1000, exp(-x) overflows to inf and 1 / (1 + inf) = 0.0 is still right (numpy only warns); "
           "a formula like exp(x) / (1 + exp(x)) gives inf / inf = nan.", {"activation": "Sigmoid"}),
-    Check("Sigmoid.forward: leaves its input unchanged", 1, "activation_forward", sigmoid_cases,
+    Check("sigmoid_forward_leaves_its_input_unchanged", "Sigmoid.forward: leaves its input unchanged", 1, "activation_forward", sigmoid_cases,
           Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "Sigmoid"}),
-    Check("Sigmoid.backward: public values", 3, "activation_backward", sigmoid_cases,
+    Check("sigmoid_backward_public_values", "Sigmoid.backward: public values", 3, "activation_backward", sigmoid_cases,
           Values({"out": "Sigmoid.backward(x)"}, ("x",)), SIGMOID_BACKWARD, {"activation": "Sigmoid"}),
-    Check("Sigmoid.backward: gradient check", 2, "activation_gradcheck", sigmoid_gradcheck_cases,
-          Gradient({"grad": ""}, {"grad": "Sigmoid.backward(x)"}), SIGMOID_BACKWARD, {"activation": "Sigmoid"}),
-    Check("Sigmoid.backward: leaves its input unchanged", 1, "activation_backward", sigmoid_cases,
+    Check("sigmoid_backward_gradient_check", "Sigmoid.backward: gradient check", 2, "activation_gradcheck", sigmoid_gradcheck_cases,
+          Gradient({"grad": "x"}, {"grad": "Sigmoid.backward(x)"}), SIGMOID_BACKWARD, {"activation": "Sigmoid"}),
+    Check("sigmoid_backward_leaves_its_input_unchanged", "Sigmoid.backward: leaves its input unchanged", 1, "activation_backward", sigmoid_cases,
           Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "Sigmoid"}),
 
-    Check("Layer.forward: public values", 5, "layer_forward", layer_cases,
+    Check("layer_forward_public_values", "Layer.forward: public values", 5, "layer_forward", layer_cases,
           Values({"out": "Layer.forward(x)"}, ("x", "weights", "bias")),
           LAYER_FORWARD + " (These checks give the layer a test activation f(z) = z + z**3/3.)"),
-    Check("Layer.forward: leaves inputs and parameters unchanged", 2, "layer_forward", layer_cases,
+    Check("layer_forward_leaves_inputs_and_parameters_unchanged", "Layer.forward: leaves inputs and parameters unchanged", 2, "layer_forward", layer_cases,
           Unchanged({"x_after": "x", "weights_after": "weights", "bias_after": "bias"},
                     {"x_after": "The input x", "weights_after": "self.weights", "bias_after": "self.bias"}),
           "Layer.forward computes a new array; it must not write into x, self.weights or self.bias."),
-    Check("Layer.backward: public values", 6, "layer_backward", layer_cases,
+    Check("layer_backward_public_values", "Layer.backward: public values", 6, "layer_backward", layer_cases,
           Values({"grad_input": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"},
                  ("x", "weights", "bias", "grad_output")),
           LAYER_BACKWARD + " (These checks give the layer a test activation f(z) = z + z**3/3, f'(z) = 1 + z**2.)"),
-    Check("Layer.backward: gradient check", 6, "layer_gradcheck", layer_gradcheck_cases,
+    Check("layer_backward_gradient_check", "Layer.backward: gradient check", 6, "layer_gradcheck", layer_gradcheck_cases,
           Gradient({"grad_x": "x", "grad_weights": "weights", "grad_bias": "bias"},
                    {"grad_x": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"}),
           LAYER_BACKWARD),
-    Check("Layer.backward: leaves parameters and inputs unchanged", 4, "layer_backward", layer_cases,
+    Check("layer_backward_leaves_parameters_and_inputs_unchanged", "Layer.backward: leaves parameters and inputs unchanged", 4, "layer_backward", layer_cases,
           Unchanged({"weights_after": "weights", "bias_after": "bias", "grad_output_after": "grad_output",
                      "x_after": "x"},
                     {"weights_after": "self.weights", "bias_after": "self.bias",
                      "grad_output_after": "The grad_output argument", "x_after": "The cached input x"}),
           LAYER_UNCHANGED),
 
-    Check("NeuralNetwork.forward: public chain of layers", 4, "network_forward", network_cases,
+    Check("neuralnetwork_forward_public_chain_of_layers", "NeuralNetwork.forward: public chain of layers", 4, "network_forward", network_cases,
           NetworkCalls({"out": "NeuralNetwork.forward(x)"}, ("x",)),
           NETWORK_FORWARD + " (These checks fill the network with stand-in layers that return made-up gradients: pass on and apply whatever each layer returns.)"),
-    Check("NeuralNetwork.backward: public update", 5, "network_backward", network_cases,
+    Check("neuralnetwork_backward_public_update", "NeuralNetwork.backward: public update", 5, "network_backward", network_cases,
           Values({f"{kind}_{i}": f"layers[{i}].{kind} after backward" for i in (2, 1, 0) for kind in ("weights", "bias")},
                  ("x", "grad_output", "learning_rate")),
           NETWORK_BACKWARD + " (These checks fill the network with stand-in layers that return made-up gradients: pass on and apply whatever each layer returns.)"),
-    Check("NeuralNetwork.backward: gradient flow through the layers", 4, "network_backward", network_cases,
+    Check("neuralnetwork_backward_gradient_flow_through_the_layers", "NeuralNetwork.backward: gradient flow through the layers", 4, "network_backward", network_cases,
           NetworkCalls({f"received_{i}": f"the gradient handed to layers[{i}].backward" for i in (2, 1, 0)},
                        ("x", "grad_output")), NETWORK_BACKWARD),
 
-    Check("XOR training: loss follows the reference", 8, "xor_training", xor_cases, XorLossCurve(epochs=200),
+    Check("xor_training_loss_follows_the_reference", "XOR training: loss follows the reference", 8, "xor_training", xor_cases, XorLossCurve(epochs=200),
           XOR + " The loss is compared for the first 200 epochs."),
-    Check("XOR training: learns XOR", 12, "xor_training", xor_cases, XorLearns(), XOR),
+    Check("xor_training_learns_xor", "XOR training: learns XOR", 12, "xor_training", xor_cases, XorLearns(), XOR),
 ]

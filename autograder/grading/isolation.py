@@ -1,7 +1,8 @@
 """Trusted grading: student code runs in a worker process; this process only judges.
 
 The grading process never imports or executes a submission. It writes each
-check's inputs as ``.npz`` files, lets :mod:`autograder.worker` run the
+check's inputs as ``.npz`` files (``autograder.sandboxed.wire``), lets the
+worker (``autograder.sandboxed.worker``, from a copy of that folder) run the
 student's code on them under limits, reads the observations back with
 ``allow_pickle=False`` as float64 arrays, and judges them against the
 reference's observations, which it computes itself. A worker can crash, hang,
@@ -20,22 +21,21 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import expectations as expected_values
-from . import submission, worker
-from .checks import Check, catalogue
-from .runner import Result, judge
-from .scenarios import StudentCodeError, flatten, unflatten
+from ..checks import Check, catalogue
+from ..checks import expectations as expected_values
+from ..checks.results import Result, Verdict, failed_to_run, judge
+from ..sandboxed import loader, wire, worker
 
-PACKAGE = Path(__file__).resolve().parent
-# What the worker imports: copied into each job, so the worker needs no access to
-# this repository (and, running as another user, gets none to solutions/ or hidden checks).
-WORKER_MODULES = ("__init__.py", "worker.py", "submission.py", "scenarios.py", "doubles.py")
-BOOT = "import sys; sys.path.insert(0, sys.argv[1] + '/pkg'); from autograder.worker import main; sys.exit(main(sys.argv[1:]))"
+# The worker's code: this folder, copied whole into each job (as JOB/pkg/sandboxed), so the
+# worker needs no access to this repository (and, running as another user, gets none to
+# solutions/, the judges or the hidden checks).
+SANDBOXED = Path(loader.__file__).resolve().parent
+BOOT = "import sys; sys.path.insert(0, sys.argv[1] + '/pkg'); from sandboxed.worker import main; sys.exit(main(sys.argv[1:]))"
 GRADER_USER_VARIABLE = "NN_GRADER_USER"
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
 MAX_RESULT_BYTES = 32 * 1024 * 1024
@@ -50,28 +50,12 @@ class Limits:
     file_mb: int = 16  # largest file a check may write
 
 
-@dataclass
-class Verdict:
-    submission: Path
-    results: list[Result]
-    seconds: float
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        return sum(r.score for r in self.results)
-
-    @property
-    def max_score(self) -> int:
-        return sum(r.check.points for r in self.results)
-
-
-def read_code(path: Path) -> list[submission.CodeUnit]:
+def read_code(path: Path) -> list[loader.CodeUnit]:
     """The submission's code, read here (parsed, never run); SubmissionError if unreadable."""
     path = Path(path)
     if path.is_file() and path.stat().st_size > MAX_SUBMISSION_BYTES:
-        raise submission.SubmissionError(f"{path}: larger than {MAX_SUBMISSION_BYTES // 2**20} MB")
-    return submission.code_units(path)
+        raise loader.SubmissionError(f"{path}: larger than {MAX_SUBMISSION_BYTES // 2**20} MB")
+    return loader.code_units(path)
 
 
 def grade(path: Path | str, checks: list[Check] | None = None, expectations=None,
@@ -93,7 +77,7 @@ def grade(path: Path | str, checks: list[Check] | None = None, expectations=None
             _keep_runs(job, unfinished)
             notes = _run_worker(job, limits, len(unfinished))
             notes.append(f"the grading process stopped early; {len(unfinished)} checks were run again in a new one")
-        results = [_judge_one(check, run_of[check.name], job / "out", expectations, limits) for check in checks]
+        results = [_judge_one(check, run_of[check.id], job / wire.OUT, expectations, limits) for check in checks]
     finally:
         shutil.rmtree(job, ignore_errors=True)
     return Verdict(path, results, time.monotonic() - started, notes)
@@ -105,24 +89,24 @@ def _write_job(job: Path, path: Path, units: list, checks: list[Check], limits: 
     Checks that run the same scenario on the same inputs (a value check and a
     contract check, say) share one run: the code runs once, each judges it.
     """
-    (job / "inputs").mkdir()
-    (job / "out").mkdir()
+    (job / wire.INPUTS).mkdir()
+    (job / wire.OUT).mkdir()
     runs, run_of = {}, {}
     for check in checks:
         cases = check.cases()
-        arrays = flatten(cases)
+        arrays = wire.flatten(cases)
         key = (check.scenario, json.dumps(check.params, sort_keys=True),
                tuple((name, a.shape, a.tobytes()) for name, a in sorted(arrays.items())))
         if key not in runs:
-            runs[key] = {"id": check.grade_id, "scenario": check.scenario, "params": check.params,
+            runs[key] = {"id": check.id, "scenario": check.scenario, "params": check.params,
                          "cases": len(cases), "method": check.method}
-            np.savez(job / "inputs" / f"{check.grade_id}.npz", **arrays)
-        run_of[check.name] = runs[key]["id"]
+            np.savez(job / wire.INPUTS / f"{check.id}.npz", **arrays)
+        run_of[check.id] = runs[key]["id"]
     # The worker gets the code already extracted: it needs no notebook library (fast start).
     account = worker_account()
     plan = {"submission": path.name, "units": [[u.label, u.source] for u in units],
             "limits": limits.__dict__, "runs": list(runs.values()), "account": account}
-    (job / "plan.json").write_text(json.dumps(plan))
+    (job / wire.PLAN).write_text(json.dumps(plan))
     _prepare_folders(job, account)
     return run_of
 
@@ -139,17 +123,14 @@ def worker_account() -> tuple[int, int] | None:
 
 
 def _prepare_folders(job: Path, account: tuple[int, int] | None) -> None:
-    package = job / "pkg" / "autograder"
-    package.mkdir(parents=True)
-    for name in WORKER_MODULES:
-        shutil.copyfile(PACKAGE / name, package / name)
+    shutil.copytree(SANDBOXED, job / "pkg" / "sandboxed", ignore=shutil.ignore_patterns("__pycache__"))
     if account is None:
         return
     # The worker's user may read the job and write only its own out/ folder.
     for path in [job, *job.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
-    os.chown(job / "out", *account)
-    (job / "out").chmod(0o700)
+    os.chown(job / wire.OUT, *account)
+    (job / wire.OUT).chmod(0o700)
 
 
 def _worker_environment(job: Path) -> dict:
@@ -200,14 +181,14 @@ def _run_worker(job: Path, limits: Limits, n_checks: int) -> list[str]:
 
 
 def _unfinished_runs(job: Path) -> list[str]:
-    plan = json.loads((job / "plan.json").read_text())
-    return [run["id"] for run in plan["runs"] if not (job / "out" / f"{run['id']}.status").exists()]
+    plan = json.loads((job / wire.PLAN).read_text())
+    return [run["id"] for run in plan["runs"] if not (job / wire.OUT / f"{run['id']}{wire.STATUS}").exists()]
 
 
 def _keep_runs(job: Path, ids: list[str]) -> None:
-    plan = json.loads((job / "plan.json").read_text())
+    plan = json.loads((job / wire.PLAN).read_text())
     plan["runs"] = [run for run in plan["runs"] if run["id"] in ids]
-    (job / "plan.json").write_text(json.dumps(plan))
+    (job / wire.PLAN).write_text(json.dumps(plan))
 
 
 def _kill_group(pgid: int) -> None:
@@ -236,15 +217,15 @@ def reap_orphans() -> None:
 
 
 def _judge_one(check: Check, run: str, out: Path, expectations, limits: Limits) -> Result:
-    error_file, data_file, status_file = (out / f"{run}{ext}" for ext in (".error", ".npz", ".status"))
+    error_file, data_file, status_file = (out / f"{run}{ext}" for ext in (wire.ERROR, wire.OBSERVATIONS, wire.STATUS))
     if error_file.is_file():
-        return Result(check, 0.0, _read_error(error_file, check))
+        return failed_to_run(check, _read_error(error_file, check))
     if data_file.is_file() and data_file.stat().st_size <= MAX_RESULT_BYTES:
         try:
             observations = _read_observations(data_file, len(check.cases()))
         except Exception:
             return Result(check, 0.0, f"{check.method}: its results could not be read.")
-        return judge(check, observations, expectations.for_check(check))
+        return judge(check, observations, expectations)
     status = _read_message(status_file) if status_file.is_file() else "not run"
     if status.startswith("timeout"):
         return Result(check, 0.0, f"{check.method}: did not finish within {limits.seconds_per_check:g} s "
@@ -257,14 +238,13 @@ def _judge_one(check: Check, run: str, out: Path, expectations, limits: Limits) 
                               "result; does your code call exit() or os._exit(), or crash Python?")
 
 
-def _read_error(path: Path, check: Check) -> str:
+def _read_error(path: Path, check: Check) -> wire.StudentCodeError:
     """The worker's explanation of a failure (untrusted text: it only ever costs points)."""
     text = _read_message(path)
     try:
-        error = json.loads(text)
-        return StudentCodeError(str(error["message"]), bool(error["wants_hint"])).with_hint(check.hint)
+        return wire.parse_error_record(text)
     except (ValueError, KeyError, TypeError):
-        return f"{check.method}: {text[:500]}"
+        return wire.StudentCodeError(f"{check.method}: {text[:500]}")
 
 
 def _read_message(path: Path) -> str:
@@ -276,4 +256,4 @@ def _read_message(path: Path) -> str:
 def _read_observations(path: Path, n_cases: int) -> list[dict]:
     with np.load(path, allow_pickle=False) as data:
         # Plain float64 copies: whatever the worker wrote, nothing but numbers is compared.
-        return unflatten({key: np.array(data[key], dtype=np.float64) for key in data.files}, n_cases)
+        return wire.unflatten({key: np.array(data[key], dtype=np.float64) for key in data.files}, n_cases)

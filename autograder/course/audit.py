@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .reference import ASSIGNMENT
+from ..checks.reference import ASSIGNMENT
 
 
 @dataclass
@@ -42,21 +42,22 @@ def nbgrader_scores(course: Path, assignment: str = ASSIGNMENT) -> dict[str, flo
 
 
 def audit(course: Path, assignment: str = ASSIGNMENT) -> list[Finding]:
-    from . import isolation
-    from .submission import SubmissionError
+    from ..grading import isolation
+    from ..grading.submissions import class_submissions
+    from ..sandboxed.loader import SubmissionError
 
     course = Path(course)
     scores = nbgrader_scores(course, assignment)
     findings = []
-    for folder in sorted((course / "submitted").iterdir()):
-        notebook = folder / assignment / f"{assignment}.ipynb"
-        if not notebook.is_file():
+    for student, notebook in class_submissions(course / "submitted"):
+        if notebook is None:
+            findings.append(Finding(student, scores.get(student), None, "no notebook or .py file found"))
             continue
         try:
             isolated, note = isolation.grade(notebook).score, ""
         except SubmissionError as error:
             isolated, note = None, str(error)
-        findings.append(Finding(folder.name, scores.get(folder.name), isolated, note))
+        findings.append(Finding(student, scores.get(student), isolated, note))
     return findings
 
 

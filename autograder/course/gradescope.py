@@ -15,9 +15,9 @@ import os
 import zipfile
 from pathlib import Path
 
-from .reference import ASSIGNMENT, reference_path
+from ..checks.reference import ASSIGNMENT, reference_path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when the autograder image is built.
@@ -58,22 +58,12 @@ def build(output: Path) -> Path:
     return output
 
 
-def find_submission(folder: Path) -> Path | None:
-    """The student's notebook (preferably nn_from_scratch.ipynb) or .py file, at any depth."""
-    candidates = sorted(p for p in Path(folder).rglob("*") if p.suffix in (".ipynb", ".py")
-                        and ".ipynb_checkpoints" not in p.parts)
-    for preferred in (f"{ASSIGNMENT}.ipynb", None):
-        matches = [p for p in candidates if preferred is None or p.name == preferred]
-        notebooks = [p for p in matches if p.suffix == ".ipynb"]
-        if notebooks or matches:
-            return (notebooks or matches)[0]
-    return None
-
-
 def run(root: Path) -> int:
     """Grade ROOT/submission into ROOT/results/results.json (Gradescope's layout)."""
-    from . import isolation, report
-    from .submission import SubmissionError
+    from ..feedback import report
+    from ..grading import isolation
+    from ..grading.submissions import find_submission
+    from ..sandboxed.loader import SubmissionError
 
     root = Path(root)
     results = root / "results" / "results.json"

@@ -14,11 +14,12 @@ notebook's, and fails when a test cell follows a read-only cell), and a test
 cell moved above the code it checks fails for that reason alone.
 
 :class:`HideHiddenTests` (``nbgrader generate_feedback``): nbgrader's feedback
-shows every cell as executed, hidden tests included. This removes the hidden
-region (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``) from every
-cell, and reduces the error outputs of those cells to their last line, since an
-IPython traceback quotes the cell's source (a check interrupted by the timeout
-shows its hidden line in the ``KeyboardInterrupt`` traceback).
+shows every cell as executed, hidden tests included. This is nbgrader's own
+``ClearHiddenTests`` (same delimiters, configured as ``ClearHiddenTests`` is)
+applied to the feedback, which also reduces the error outputs of those cells to
+their last line, since an IPython traceback quotes the cell's source (a check
+interrupted by the timeout shows its hidden line in the ``KeyboardInterrupt``
+traceback).
 """
 
 from __future__ import annotations
@@ -28,11 +29,8 @@ import uuid
 
 import nbformat
 from nbformat.notebooknode import NotebookNode, from_dict
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Unicode
-
-BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
-END_HIDDEN = "END HIDDEN TESTS"
 
 
 def _grade_id(cell) -> str | None:
@@ -128,26 +126,24 @@ class RestoreTestCells(NbGraderPreprocessor):
         cell.metadata["deletable"] = False
 
 
-class HideHiddenTests(NbGraderPreprocessor):
-    """Feedback: strip hidden test regions from every cell, and tracebacks from those cells' errors."""
+class HideHiddenTests(ClearHiddenTests):
+    """Feedback: nbgrader's hidden-test stripping, and the tracebacks of the cells it stripped."""
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
-        if BEGIN_HIDDEN not in cell.source:
+        try:
+            removed = self._remove_hidden_test_region(cell)
+        except RuntimeError:  # a region a student left open in their own cell: hide the rest of it
+            lines = cell.source.split("\n")
+            first = next(i for i, line in enumerate(lines) if self.begin_test_delimeter in line)
+            cell.source = "\n".join(lines[:first])
+            removed = True
+        if not removed:
             return cell, resources
-        kept, hiding = [], False
-        for line in cell.source.splitlines():
-            if BEGIN_HIDDEN in line:
-                hiding = True
-            elif END_HIDDEN in line:
-                hiding = False
-            elif not hiding:
-                kept.append(line)
-        cell.source = "\n".join(kept)  # an unterminated region hides the rest of the cell
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 # IPython quotes the cell's lines in a traceback; the last entry is "Name: message".
                 last = (output.get("traceback") or [""])[-1]
-                if not last or "\n" in last or "check(" in last or BEGIN_HIDDEN in last:
+                if not last or "\n" in last or "check(" in last or self.begin_test_delimeter in last:
                     name = output.get("ename", "Error")
                     last = f"{'Check failed' if name == 'CheckFailed' else name}: {output.get('evalue', '')}"
                 output["traceback"] = [last]

@@ -8,7 +8,8 @@ import html
 import json
 from pathlib import Path
 
-from .isolation import Verdict
+from ..checks import Check
+from ..checks.results import Verdict
 
 
 def table(verdict: Verdict) -> str:
@@ -36,6 +37,7 @@ def gradescope(verdict: Verdict) -> dict:
             {
                 "name": result.name,
                 "score": result.score,
+                "extra_data": {"check_id": result.id},
                 "max_score": result.check.points,
                 "output": result.message or "passed",
                 # Hidden checks' scores and messages (which never show hidden values) after the due date.
@@ -57,19 +59,19 @@ def error_result(message: str) -> dict:
     return {"score": 0.0, "execution_time": 0.0, "output": message, "tests": [], "stdout_visibility": "hidden"}
 
 
-def write_grades_csv(rows: list[tuple[str, Verdict | str]], check_names: list[str], max_score: int,
-                     path: Path) -> None:
-    """One row per student: student, score, max, then one column per check (its score)."""
+def write_grades_csv(rows: list[tuple[str, Verdict | str]], checks: list[Check], path: Path) -> None:
+    """One row per student: student, score, max, then one column per check id (its score), then notes."""
+    max_score = sum(check.points for check in checks)
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "score", "max_score", *check_names, "error"])
+        writer.writerow(["student", "score", "max_score", *(check.id for check in checks), "error"])
         for student, verdict in rows:
             if isinstance(verdict, str):  # could not be graded
-                writer.writerow([student, 0, max_score, *([0] * len(check_names)), verdict])
+                writer.writerow([student, 0, max_score, *([0] * len(checks)), verdict])
                 continue
-            scores = {r.name: r.score for r in verdict.results}
+            scores = {r.id: r.score for r in verdict.results}
             writer.writerow([student, f"{verdict.score:g}", max_score,
-                             *(f"{scores.get(name, 0):g}" for name in check_names), "; ".join(verdict.notes)])
+                             *(f"{scores.get(check.id, 0):g}" for check in checks), "; ".join(verdict.notes)])
 
 
 STYLE = """

@@ -1,21 +1,15 @@
 """The worker: the only process that runs a student's code when grading.
 
-Started by :mod:`autograder.isolation` from a copy of five public modules in
-``JOB/pkg`` (never the reference or the hidden checks). It reads everything it
-needs from the job folder:
-
-    JOB/plan.json              the submission's code, the runs (scenario + inputs), the limits
-    JOB/inputs/<id>.npz        each run's input cases, as plain arrays
+Started by ``autograder.grading.isolation`` from a copy of this folder in
+``JOB/pkg`` (never the reference, the judges or the hidden checks). It reads
+its job folder and writes its results as :mod:`.wire` describes.
 
 When started as root it imports what it needs, then drops to the unprivileged
 user named in the plan before any student code runs. For each run it forks a
 child that loads the submission afresh, so nothing a check does (patching
 numpy, say) can reach another check. The child runs under resource limits with
-its output thrown away, and writes only plain arrays:
-
-    JOB/out/<id>.npz           observations, "<case>/<name>" -> array
-    JOB/out/<id>.error         or an explanation of what failed (JSON)
-    JOB/out/<id>.status        how the child ended, written by this process
+its output thrown away, and writes only plain arrays or an error record; this
+process writes how each child ended.
 
 The worker also becomes a "child subreaper": processes a check leaves behind,
 even ones that detached into their own session, are re-parented here and
@@ -38,22 +32,23 @@ from pathlib import Path
 
 import numpy as np
 
-from . import submission
-from .scenarios import StudentCodeError, flatten, run_scenario, unflatten
+from . import loader, wire
+from .errors import StudentCodeError
+from .scenarios import run_scenario
 
 PR_SET_CHILD_SUBREAPER = 36
 
 
 def main(argv: list[str]) -> int:
     job = Path(argv[0])
-    plan = json.loads((job / "plan.json").read_text())
-    units = [submission.CodeUnit(label, source) for label, source in plan["units"]]
+    plan = json.loads((job / wire.PLAN).read_text())
+    units = [loader.CodeUnit(label, source) for label, source in plan["units"]]
     _warm_imports(units)
     for run in plan["runs"]:
-        run["inputs"] = _read_inputs(job / "inputs" / f"{run['id']}.npz", run["cases"])
+        run["inputs"] = _read_inputs(job / wire.INPUTS / f"{run['id']}.npz", run["cases"])
     if plan.get("account"):
         drop_privileges(*plan["account"])
-    prepared = submission.prepare(Path(plan["submission"]), units)
+    prepared = loader.prepare(Path(plan["submission"]), units)
     become_subreaper()
     run_all(plan["runs"], prepared, job, plan["limits"])
     return 0
@@ -71,7 +66,7 @@ def run_all(runs: list[dict], prepared, job: Path, limits: dict) -> None:
                 try:
                     _child(run, prepared, job, limits)
                 except BaseException as exc:  # the worker's own failure around the student's code
-                    _record_failure(job / "out" / f"{run['id']}.error", run["method"], exc)
+                    _record_failure(job / wire.OUT / f"{run['id']}{wire.ERROR}", run["method"], exc)
                 finally:
                     os._exit(0)
             running[pid] = (run, time.monotonic() + limits["seconds_per_check"], os.pidfd_open(pid))
@@ -91,13 +86,13 @@ def run_all(runs: list[dict], prepared, job: Path, limits: dict) -> None:
             os.close(fd)
             del running[pid]
             kill_descendants(keep=set(running))
-            (job / "out" / f"{run['id']}.status").write_text(ended)
+            (job / wire.OUT / f"{run['id']}{wire.STATUS}").write_text(ended)
 
 
 def _record_failure(path: Path, method: str, exc: BaseException) -> None:
     try:
         message = f"{method}: could not be run ({type(exc).__name__}: {exc})"[:500]
-        path.write_text(json.dumps({"message": message, "wants_hint": False}))
+        path.write_text(wire.error_record(StudentCodeError(message)))
     except BaseException:
         pass
 
@@ -161,22 +156,21 @@ def _child(run: dict, prepared, job: Path, limits: dict) -> None:
     os.setpgid(0, 0)
     _apply_limits(limits)
     _silence()
-    out = job / "out"
-    loaded = submission.execute(prepared)
+    out = job / wire.OUT
+    loaded = loader.execute(prepared)
     try:
         observations = run_scenario(run["scenario"], run["params"], run["inputs"], loaded.namespace, run["method"])
     except StudentCodeError as error:
-        message = error.message
         if loaded.notes:
-            message += " (While loading your code: " + "; ".join(loaded.notes)[:500] + ")"
-        (out / f"{run['id']}.error").write_text(json.dumps({"message": message, "wants_hint": error.wants_hint}))
+            error.message += " (While loading your code: " + "; ".join(loaded.notes)[:500] + ")"
+        (out / f"{run['id']}{wire.ERROR}").write_text(wire.error_record(error))
         return
-    np.savez(out / f"{run['id']}.npz", **flatten(observations))
+    np.savez(out / f"{run['id']}{wire.OBSERVATIONS}", **wire.flatten(observations))
 
 
 def _read_inputs(path: Path, n_cases: int) -> list[dict]:
     with np.load(path, allow_pickle=False) as data:
-        return unflatten({key: data[key] for key in data.files}, n_cases)
+        return wire.unflatten({key: data[key] for key in data.files}, n_cases)
 
 
 def _apply_limits(limits: dict) -> None:

@@ -1,7 +1,6 @@
 """Hidden checks: random inputs that students never see.
 
-Teaching staff only: this module is left out of the student bundle and of the
-exercise folder. Messages from these checks describe inputs by shape and size,
+Teaching staff only: the ``staff`` folder is left out of everything students receive. Messages from these checks describe inputs by shape and size,
 never by value (see ``judges.describe_inputs``).
 """
 
@@ -10,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..judges import NetworkCalls, Values
-from . import Check
-from .public import LAYER_BACKWARD, LAYER_FORWARD, NETWORK_BACKWARD, NETWORK_FORWARD, RELU_BACKWARD, \
+from .. import Check
+from ..public import LAYER_BACKWARD, LAYER_FORWARD, NETWORK_BACKWARD, NETWORK_FORWARD, RELU_BACKWARD, \
     RELU_FORWARD, SIGMOID_BACKWARD, SIGMOID_FORWARD
 
 SEED = 20261125
@@ -63,23 +62,23 @@ NETWORK_UPDATES = {f"{kind}_{i}": f"layers[{i}].{kind} after backward" for i in 
 
 
 HIDDEN_CHECKS = [
-    Check("ReLU.forward: hidden random inputs", 2, "activation_forward", activation_cases,
+    Check("relu_forward_hidden_random_inputs", "ReLU.forward: hidden random inputs", 2, "activation_forward", activation_cases,
           Values({"out": "ReLU.forward(x)"}, ("x",)), RELU_FORWARD, {"activation": "ReLU"}, hidden=True),
-    Check("ReLU.backward: hidden random inputs", 2, "activation_backward", activation_cases,
+    Check("relu_backward_hidden_random_inputs", "ReLU.backward: hidden random inputs", 2, "activation_backward", activation_cases,
           Values({"out": "ReLU.backward(x)"}, ("x",)), RELU_BACKWARD, {"activation": "ReLU"}, hidden=True),
-    Check("Sigmoid.forward: hidden random inputs", 2, "activation_forward", activation_cases,
+    Check("sigmoid_forward_hidden_random_inputs", "Sigmoid.forward: hidden random inputs", 2, "activation_forward", activation_cases,
           Values({"out": "Sigmoid.forward(x)"}, ("x",)), SIGMOID_FORWARD, {"activation": "Sigmoid"}, hidden=True),
-    Check("Sigmoid.backward: hidden random inputs", 2, "activation_backward", activation_cases,
+    Check("sigmoid_backward_hidden_random_inputs", "Sigmoid.backward: hidden random inputs", 2, "activation_backward", activation_cases,
           Values({"out": "Sigmoid.backward(x)"}, ("x",)), SIGMOID_BACKWARD, {"activation": "Sigmoid"}, hidden=True),
-    Check("Layer.forward: hidden random batches", 4, "layer_forward", layer_cases,
+    Check("layer_forward_hidden_random_batches", "Layer.forward: hidden random batches", 4, "layer_forward", layer_cases,
           Values({"out": "Layer.forward(x)"}, ("x", "weights", "bias")), LAYER_FORWARD, hidden=True),
-    Check("Layer.backward: hidden random batches", 6, "layer_backward", layer_cases,
+    Check("layer_backward_hidden_random_batches", "Layer.backward: hidden random batches", 6, "layer_backward", layer_cases,
           Values({"grad_input": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"},
                  ("x", "weights", "bias", "grad_output")), LAYER_BACKWARD, hidden=True),
-    Check("NeuralNetwork.forward: hidden random networks", 3, "network_forward", network_cases,
+    Check("neuralnetwork_forward_hidden_random_networks", "NeuralNetwork.forward: hidden random networks", 3, "network_forward", network_cases,
           NetworkCalls({"out": "NeuralNetwork.forward(x)"}, ("x",)),
           NETWORK_FORWARD, hidden=True),
-    Check("NeuralNetwork.backward: hidden random networks", 3, "network_backward", network_cases,
+    Check("neuralnetwork_backward_hidden_random_networks", "NeuralNetwork.backward: hidden random networks", 3, "network_backward", network_cases,
           Values(NETWORK_UPDATES, ("x", "grad_output", "learning_rate")),
           NETWORK_BACKWARD, hidden=True),
 ]

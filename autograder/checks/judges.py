@@ -5,6 +5,9 @@ code produced, what the reference produced on the same inputs, and the inputs)
 and either returns quietly or raises :class:`Failure` with a message written for
 the student: which method, on what input, expected versus got, and what to look
 at next. On hidden inputs it says where and by how much, never the values.
+
+Each judge names the observation keys it compares (``keys``): a known mistake
+explains a failure only if it reproduces the student's result on those keys.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..sandboxed.xor import XOR_X, XOR_Y, network_output
+from .misconceptions import INPUT_MODIFIED, OUTPUT_NOT_SQUASHED, likely_cause
 from .numerics import central_difference, relative_error
-from .scenarios import XOR_X, XOR_Y
 
 RTOL, ATOL = 1e-6, 1e-8
 GRADIENT_TOLERANCE = 1e-6  # relative error; the reference reaches below 1e-8
@@ -22,17 +26,6 @@ GRADIENT_TOLERANCE = 1e-6  # relative error; the reference reaches below 1e-8
 
 class Failure(Exception):
     """A check failed; the message is for the student."""
-
-
-def likely_cause(text: str) -> str:
-    """The line that names a misconception (see autograder.misconceptions)."""
-    return f"\nLikely cause: {text}"
-
-
-INPUT_MODIFIED = ("the method modifies an array it was given, in place (x[x < 0] = 0, x *= ..., "
-                  "np.maximum(x, 0, out=x)): compute a new array instead.")
-OUTPUT_NOT_SQUASHED = ("the output layer's activation is skipped: the network's outputs leave [0, 1], so they "
-                       "are not sigmoid outputs.")
 
 
 def show(array: np.ndarray) -> str:
@@ -107,6 +100,10 @@ class Values:
     labels: dict  # observation key -> how the student knows it
     inputs: tuple  # which input arrays to show in messages
 
+    @property
+    def keys(self) -> list[str]:
+        return list(self.labels)
+
     def __call__(self, check, case, got, expected):
         where = describe_inputs(case, self.inputs, check.hidden)
         for key, label in self.labels.items():
@@ -121,6 +118,10 @@ class Unchanged:
     pairs: dict
     labels: dict
 
+    @property
+    def keys(self) -> list[str]:
+        return list(self.pairs)
+
     def __call__(self, check, case, got, expected):
         for after, original in self.pairs.items():
             before = np.asarray(case[original], dtype=float)
@@ -133,21 +134,30 @@ class Unchanged:
 class Gradient:
     """Analytic gradients agree with central differences of the same code's forward.
 
-    ``pairs`` maps an analytic-gradient key to the stem of its loss keys
-    (``loss_plus_<stem>``, ``loss_minus_<stem>``) or, for elementwise
-    functions, to ``""`` (then ``f_plus``/``f_minus`` are used).
+    ``pairs`` maps an analytic-gradient key to the input it differentiates with
+    respect to: the observations ``plus_<input>`` and ``minus_<input>`` hold the
+    function with each entry of that input nudged by +h and -h.
     """
 
     pairs: dict
     labels: dict
 
+    @property
+    def keys(self) -> list[str]:
+        return list(self.pairs)
+
+    @staticmethod
+    def numerical(got: dict, wrt: str, h: float) -> np.ndarray:
+        """The numerical gradient with respect to input ``wrt``, from a scenario's observations."""
+        return central_difference(got[f"plus_{wrt}"], got[f"minus_{wrt}"], h)
+
+    def gradients(self, case: dict, got: dict):
+        """(key, analytic, numerical) for each gradient the check compares."""
+        for key, wrt in self.pairs.items():
+            yield key, got[key], self.numerical(got, wrt, float(case["h"]))
+
     def __call__(self, check, case, got, expected):
-        h = float(case["h"])
-        for key, stem in self.pairs.items():
-            plus = got[f"loss_plus_{stem}"] if stem else got["f_plus"]
-            minus = got[f"loss_minus_{stem}"] if stem else got["f_minus"]
-            numeric = central_difference(plus, minus, h)
-            analytic = got[key]
+        for key, analytic, numeric in self.gradients(case, got):
             if analytic.shape != numeric.shape:
                 raise Failure(
                     f"{self.labels[key]} has shape {analytic.shape}, but the gradient must have the "
@@ -172,6 +182,10 @@ class NetworkCalls:
     labels: dict
     inputs: tuple
 
+    @property
+    def keys(self) -> list[str]:
+        return ["calls", *self.labels]
+
     def __call__(self, check, case, got, expected):
         if not np.array_equal(got["calls"], expected["calls"]):
             raise Failure(
@@ -193,6 +207,7 @@ class XorLossCurve:
     """The loss per epoch follows the reference's from the same start."""
 
     epochs: int
+    keys = ("losses",)
 
     def __call__(self, check, case, got, expected):
         got_losses, expected_losses = got["losses"][: self.epochs], expected["losses"][: self.epochs]
@@ -217,14 +232,14 @@ def output_cause(got: dict) -> str:
 
 def xor_predictions(got: dict) -> np.ndarray:
     """Predictions recomputed here, by a plain forward pass with the trained weights."""
-    hidden = np.maximum(0.0, XOR_X @ got["weights_0"] + got["bias_0"])
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-(hidden @ got["weights_1"] + got["bias_1"])))
+    return network_output(got, XOR_X)
 
 
 @dataclass(frozen=True)
 class XorLearns:
     """After training, every XOR input is on the right side of 0.5."""
+
+    keys = ("weights_0", "bias_0", "weights_1", "bias_1")
 
     def __call__(self, check, case, got, expected):
         shapes_ok = all(got[k].shape == expected[k].shape for k in ("weights_0", "bias_0", "weights_1", "bias_1"))

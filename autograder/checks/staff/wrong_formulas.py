@@ -4,7 +4,7 @@ Teaching staff only (left out of the student bundle, like the hidden checks):
 each function takes the reference's namespace and returns a copy in which one
 class makes one classic mistake. Running a check's scenario on that namespace
 predicts what a student who made the mistake would get; when the student's
-result matches, :mod:`autograder.misconceptions` names the mistake.
+result matches, ``autograder.checks.misconceptions`` names the mistake.
 
 Most mistakes are written as a transformation of the reference's own result
 (``super()``), so no correct formula is written twice.
@@ -144,7 +144,7 @@ def _static(ns: dict, name: str, method: str, function) -> dict:
     return _with(ns, name, **{method: staticmethod(function)})
 
 
-# Keys are those of autograder.misconceptions.MISCONCEPTIONS; "key~variant" is another
+# Keys are those of autograder.checks.misconceptions.MISCONCEPTIONS; "key~variant" is another
 # way of making the same mistake.
 WRONG_FORMULAS: dict[str, Callable[[dict], dict]] = {
     "relu_forward_mask": lambda ns: _static(ns, "ReLU", "forward", lambda x: ns["ReLU"].backward(x)),

@@ -3,72 +3,30 @@
 A scenario takes a namespace (the student's definitions, or the reference's),
 plain parameters and input arrays, calls the code under test, and returns its
 *observations*: a dict of float64 arrays. Nothing here decides pass or fail;
-:mod:`autograder.judges` compares observations with the reference's.
+``autograder.checks.judges`` compares observations with the reference's.
 
-Because a scenario only needs plain numbers in and gives plain numbers out, the
-same scenario runs in the student's notebook, in the pytest self-check and in an
-isolated worker process whose results the grader reads back as ``.npy`` data.
+Each scenario's docstring lists its inputs and observations with their shapes
+(``n``: batch size; ``in``/``out``: a layer's input and output sizes; ``L``:
+the number of layers). Because a scenario needs only plain numbers in and gives
+plain numbers out, the same one runs in the student's notebook, in the pytest
+self-check and in a grading worker, whose results cross back as ``.npz`` data
+(``wire``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import linecache
 import warnings
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from .doubles import CubicActivation, StandInLayer
+from .errors import ContractError, StudentCodeError, explain, observed
+from .xor import XOR_X, XOR_Y, binary_cross_entropy, binary_cross_entropy_grad
 
 Observations = dict[str, np.ndarray]
-
-
-PACKAGE_DIR = str(Path(__file__).resolve().parent)
-
-
-class ContractError(Exception):
-    """The code ran but broke the API contract (returned None, wrong arity, ...)."""
-
-
-INPUT_NOT_CACHED = ("forgetting to cache the input: Layer.forward must keep x (self.input = x) and the "
-                    "pre-activation z for Layer.backward to use.")
-
-
-class StudentCodeError(Exception):
-    """Student code failed while a scenario ran; the message explains it.
-
-    ``wants_hint``: the check's hint (what to look at next) belongs after the message.
-    """
-
-    def __init__(self, message: str, wants_hint: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.wants_hint = wants_hint
-
-    def with_hint(self, hint: str) -> str:
-        """The message with the hint after its first line, before any 'Likely cause'."""
-        if not self.wants_hint:
-            return self.message
-        head, cause, tail = self.message.partition("\nLikely cause:")
-        return f"{head} {hint}{cause}{tail}"
-
-
-def observed(value, what: str) -> np.ndarray:
-    """A student's return value as a float64 array, or a ContractError saying why not."""
-    if value is None:
-        raise ContractError(f"{what} returned None; it should return a numpy array (did you forget `return`?)")
-    if isinstance(value, tuple):
-        raise ContractError(f"{what} returned a tuple of {len(value)} items; it should return one numpy array")
-    try:
-        array = np.asarray(value)
-    except Exception as exc:
-        raise ContractError(f"{what} returned a {type(value).__name__} that is not an array ({exc})") from None
-    if array.dtype.kind not in "biuf":
-        raise ContractError(f"{what} returned an array of dtype {array.dtype}; it should hold real numbers")
-    return np.array(array, dtype=np.float64)
 
 
 def _class(ns: dict, name: str):
@@ -85,45 +43,42 @@ def _new_layer(ns: dict, weights: np.ndarray, bias: np.ndarray, activation) -> o
     return layer
 
 
-# --- how cases and observations cross between processes ------------------------------
-
-def flatten(per_case: list[dict]) -> dict[str, np.ndarray]:
-    """[{name: array}, ...] -> {"<case>/<name>": array}, the layout of the .npz files a worker reads and writes."""
-    return {f"{i}/{name}": np.asarray(value) for i, arrays in enumerate(per_case) for name, value in arrays.items()}
-
-
-def unflatten(arrays: dict, n_cases: int) -> list[dict]:
-    """The inverse of :func:`flatten`; keys that name no case below ``n_cases`` are ignored."""
-    per_case: list[dict] = [{} for _ in range(n_cases)]
-    for key, value in arrays.items():
-        index, _, name = key.partition("/")
-        if index.isdigit() and int(index) < n_cases:
-            per_case[int(index)][name] = value
-    return per_case
-
-
 # --- activations --------------------------------------------------------------
 
 def activation_forward(ns, params, arrays) -> Observations:
+    """``<activation>.forward(x)``; params: ``activation`` (a class name).
+
+    Inputs: ``x`` any shape S.
+    Observations: ``out`` S (the return value), ``x_after`` S (the caller's x afterwards).
+    """
     x = arrays["x"].copy()
     out = _class(ns, params["activation"])().forward(x)
     return {"out": observed(out, f"{params['activation']}.forward(x)"), "x_after": x}
 
 
 def activation_backward(ns, params, arrays) -> Observations:
+    """``<activation>.backward(x)``, the derivative at the pre-activation x.
+
+    Inputs: ``x`` any shape S.
+    Observations: ``out`` S, ``x_after`` S.
+    """
     x = arrays["x"].copy()
     out = _class(ns, params["activation"])().backward(x)
     return {"out": observed(out, f"{params['activation']}.backward(x)"), "x_after": x}
 
 
 def activation_gradcheck(ns, params, arrays) -> Observations:
-    """forward at x +- h (for a central difference) and backward at x."""
+    """forward at x + h and x - h (for central differences), and backward at x.
+
+    Inputs: ``x`` (r, c), ``h`` scalar.
+    Observations: ``plus_x`` (r, c) = forward(x + h), ``minus_x`` (r, c) = forward(x - h), ``grad`` (r, c) = backward(x).
+    """
     activation = _class(ns, params["activation"])()
     x, h = arrays["x"], float(arrays["h"])
     name = params["activation"]
     return {
-        "f_plus": observed(activation.forward(x + h), f"{name}.forward(x)"),
-        "f_minus": observed(activation.forward(x - h), f"{name}.forward(x)"),
+        "plus_x": observed(activation.forward(x + h), f"{name}.forward(x)"),
+        "minus_x": observed(activation.forward(x - h), f"{name}.forward(x)"),
         "grad": observed(activation.backward(x.copy()), f"{name}.backward(x)"),
     }
 
@@ -131,6 +86,11 @@ def activation_gradcheck(ns, params, arrays) -> Observations:
 # --- Layer ---------------------------------------------------------------------
 
 def layer_forward(ns, params, arrays) -> Observations:
+    """``Layer.forward(x)`` with the test activation f(z) = z + z**3/3.
+
+    Inputs: ``x`` (n, in), ``weights`` (in, out), ``bias`` (1, out), (``grad_output`` (n, out): unused).
+    Observations: ``out`` (n, out), ``x_after`` (n, in), ``weights_after`` (in, out), ``bias_after`` (1, out).
+    """
     layer = _new_layer(ns, arrays["weights"], arrays["bias"], CubicActivation())
     x = arrays["x"].copy()
     out = layer.forward(x)
@@ -152,6 +112,12 @@ def _unpack_gradients(result) -> tuple:
 
 
 def layer_backward(ns, params, arrays) -> Observations:
+    """``Layer.forward(x)`` then ``Layer.backward(grad_output)``, test activation f(z) = z + z**3/3.
+
+    Inputs: ``x`` (n, in), ``weights`` (in, out), ``bias`` (1, out), ``grad_output`` (n, out).
+    Observations: ``grad_input`` (n, in), ``grad_weights`` (in, out), ``grad_bias`` (1, out);
+    ``weights_after`` (in, out), ``bias_after`` (1, out), ``grad_output_after`` (n, out), ``x_after`` (n, in).
+    """
     layer = _new_layer(ns, arrays["weights"], arrays["bias"], CubicActivation())
     x = arrays["x"].copy()
     grad_output = arrays["grad_output"].copy()
@@ -169,7 +135,12 @@ def layer_backward(ns, params, arrays) -> Observations:
 
 
 def layer_gradcheck(ns, params, arrays) -> Observations:
-    """The scalar loss sum(G * forward(x)) at x, W, b each nudged by +-h, and backward(G)."""
+    """The scalar loss sum(probe * forward(x)) with each entry of x, W, b nudged by +-h; and backward(probe).
+
+    Inputs: ``x`` (n, in), ``weights`` (in, out), ``bias`` (1, out), ``probe`` (n, out), ``h`` scalar.
+    Observations: ``plus_<p>``, ``minus_<p>`` of p's shape for p in x, weights, bias (the loss with that
+    entry nudged up or down); ``grad_x`` (n, in), ``grad_weights`` (in, out), ``grad_bias`` (1, out).
+    """
     x, weights, bias, probe = arrays["x"], arrays["weights"], arrays["bias"], arrays["probe"]
     h = float(arrays["h"])
     layer = _new_layer(ns, weights, bias, CubicActivation())
@@ -187,8 +158,8 @@ def layer_gradcheck(ns, params, arrays) -> Observations:
                 nudged[index] += sign * h
                 args = {"x": x, "weights": weights, "bias": bias, name: nudged}
                 store[index] = loss(args["x"], args["weights"].copy(), args["bias"].copy())
-        observations[f"loss_plus_{name}"] = plus
-        observations[f"loss_minus_{name}"] = minus
+        observations[f"plus_{name}"] = plus
+        observations[f"minus_{name}"] = minus
     layer.weights, layer.bias = weights.copy(), bias.copy()
     layer.forward(x.copy())
     grad_input, grad_weights, grad_bias = _unpack_gradients(layer.backward(probe.copy()))
@@ -218,6 +189,13 @@ def _log_codes(log: list) -> np.ndarray:
 
 
 def network_forward(ns, params, arrays) -> Observations:
+    """``NeuralNetwork.forward(x)`` over L stand-in layers.
+
+    Inputs: ``x`` (n, sizes[0]), ``weights_<i>`` (sizes[i], sizes[i+1]) and ``bias_<i>`` (1, sizes[i+1])
+    for i < L, (``grad_output``, ``learning_rate``: unused).
+    Observations: ``out`` (n, sizes[L]), ``calls`` (k,) the call log (+i+1: layer i's forward,
+    -(i+1): its backward), ``x_after`` (n, sizes[0]).
+    """
     network, stand_ins, log = _network_of_stand_ins(ns, arrays)
     x = arrays["x"].copy()
     out = network.forward(x)
@@ -225,6 +203,13 @@ def network_forward(ns, params, arrays) -> Observations:
 
 
 def network_backward(ns, params, arrays) -> Observations:
+    """``NeuralNetwork.backward(grad_output, learning_rate)`` over L stand-in layers, their caches primed.
+
+    Inputs: as :func:`network_forward`, plus ``grad_output`` (n, sizes[L]) and ``learning_rate`` scalar.
+    Observations: ``calls`` (k,), ``grad_output_after`` (n, sizes[L]); for each layer i, ``weights_<i>``
+    and ``bias_<i>`` after the update, and ``received_<i>`` (n, sizes[i+1]): the gradient first handed to
+    its backward ((0,) if never asked).
+    """
     network, stand_ins, log = _network_of_stand_ins(ns, arrays)
     # Prime the stand-ins' caches directly, so this check does not depend on
     # the student's NeuralNetwork.forward.
@@ -239,7 +224,6 @@ def network_backward(ns, params, arrays) -> Observations:
         i = layer.index
         observations[f"weights_{i}"] = observed(layer.weights, f"layer {i}'s weights")
         observations[f"bias_{i}"] = observed(layer.bias, f"layer {i}'s bias")
-        # The gradient each layer was first handed (zeros if it was never asked).
         received = layer.grad_outputs[0] if layer.grad_outputs else np.zeros((0,))
         observations[f"received_{i}"] = observed(received, f"the gradient handed to layer {i}")
     return observations
@@ -247,20 +231,15 @@ def network_backward(ns, params, arrays) -> Observations:
 
 # --- whole network ---------------------------------------------------------------
 
-XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-XOR_Y = np.array([[0], [1], [1], [0]], dtype=float)
-
-
-def binary_cross_entropy(output: np.ndarray, y: np.ndarray) -> float:
-    return float(-np.mean(y * np.log(output + 1e-15) + (1 - y) * np.log(1 - output + 1e-15)))
-
-
-def binary_cross_entropy_grad(output: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return -(y / (output + 1e-15) - (1 - y) / (1 - output + 1e-15)) / len(y)
-
-
 def xor_training(ns, params, arrays) -> Observations:
-    """The given training loop, from explicitly set initial weights (no global RNG)."""
+    """The given training loop on XOR, from explicitly set initial weights (no global RNG).
+
+    Builds ``NeuralNetwork([2, hidden, 1], [ReLU(), Sigmoid()])`` from the student's classes.
+    Inputs: ``weights_0`` (2, hidden), ``bias_0`` (1, hidden), ``weights_1`` (hidden, 1), ``bias_1`` (1, 1),
+    ``learning_rate`` scalar, ``epochs`` scalar E.
+    Observations: ``losses`` (E,) the loss before each epoch's update, ``output`` (4, 1) after training,
+    ``weights_<i>``, ``bias_<i>`` after training.
+    """
     hidden = arrays["weights_0"].shape[1]
     network = _class(ns, "NeuralNetwork")([2, hidden, 1], [_class(ns, "ReLU")(), _class(ns, "Sigmoid")()])
     for i, layer in enumerate(network.layers):
@@ -316,45 +295,6 @@ def run_scenario(name: str, params: dict, cases: list[dict], namespace: dict, me
         try:
             with quietly():
                 observations.append(scenario(namespace, params, {k: np.array(v) for k, v in case.items()}))
-        except ContractError as exc:
-            raise StudentCodeError(f"{method}: {exc}.") from None
         except BaseException as exc:  # SystemExit, KeyboardInterrupt, pytest's skip: all failures here
-            raise StudentCodeError(*explain(exc, method)) from None
+            raise explain(exc, method) from None
     return observations
-
-
-def explain(exc: BaseException, method: str) -> tuple[str, bool]:
-    """One line on what went wrong in the student's code and where; and whether a hint should follow."""
-    where = _student_frame(exc)
-    if isinstance(exc, NotImplementedError):
-        return (f"not implemented yet: {where[0] if where else method} still raises NotImplementedError; "
-                "replace the stub with your code."), False
-    if isinstance(exc, KeyboardInterrupt):
-        return (f"{method}: your code was interrupted: it ran out of time (an endless loop?) or was stopped "
-                "by hand.", False)
-    if isinstance(exc, SystemExit):
-        return f"{method}: your code called exit() (a method must return its result, not end the program).", False
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())
-    if len(text) > 300:
-        text = text[:297] + "..."
-    cause = ""
-    if method.startswith("Layer.backward") and isinstance(exc, (AttributeError, TypeError)) and "NoneType" in text:
-        cause = "\nLikely cause: " + INPUT_NOT_CACHED
-    if where:
-        qualname, line = where
-        who = "it" if qualname == method else qualname
-        return f"{method}: {who} raised {text}" + (f" at `{line}`" if line else "") + "." + cause, True
-    return f"{method}: your code raised {text}." + cause, True
-
-
-def _student_frame(exc: BaseException) -> tuple[str, str] | None:
-    """(qualified name, source line) of the innermost frame outside the grader and libraries."""
-    found = None
-    tb = exc.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        filename = code.co_filename
-        if not filename.startswith(PACKAGE_DIR) and "site-packages" not in filename and "/lib/python3" not in filename:
-            found = (code.co_qualname, linecache.getline(filename, tb.tb_lineno).strip())
-        tb = tb.tb_next
-    return found

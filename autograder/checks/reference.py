@@ -1,9 +1,9 @@
 """The reference solution: loaded from the instructor's source notebook, nowhere else.
 
 ``solutions/nn_from_scratch/nn_from_scratch.ipynb`` is the single source of truth.
-Its definitions are loaded with the same loader as a student's submission.
-Students' copies have no ``solutions/`` folder, so there is no reference there
-and the self-check falls back to the stored public expectations.
+Its code is loaded with the same loader as a student's submission. Students'
+copies have no ``solutions/`` folder, so there is no reference there and the
+self-check falls back to the stored public expectations.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from . import submission
+from ..sandboxed import loader
 
 ASSIGNMENT = "nn_from_scratch"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ENV_VAR = "NN_FROM_SCRATCH_REFERENCE"
 
 
@@ -33,7 +33,7 @@ def available() -> bool:
 
 @lru_cache(maxsize=None)
 def _load(path: Path) -> dict:
-    loaded = submission.load(path, namespace_name="reference")
+    loaded = loader.load(path, namespace_name="reference")
     if loaded.notes:
         raise RuntimeError(f"the reference notebook {path} does not load cleanly: {loaded.notes}")
     return loaded.namespace

@@ -1,0 +1,11 @@
+"""Course tooling for instructors and maintainers: nothing here runs student code.
+
+- ``notebook_cells``          the source notebook's test cells, generated from the catalogue
+- ``variants``                submissions made from the reference: typed in whole, or with edits
+- ``examples``                the example submissions of the quick start, generated
+- ``refresh``                 after a change: test cells, stored expectations, exercise and examples, in one step
+- ``bundle``                  the students' zip
+- ``gradescope``              the Gradescope autograder zip, and its run inside Gradescope's container
+- ``audit``                   re-grades nbgrader's submissions in isolation and flags higher nbgrader scores
+- ``nbgrader_preprocessors``  what nbgrader does not do by itself (restoring test cells, hiding hidden tests)
+"""

@@ -1,0 +1,96 @@
+"""Submissions made from the reference: typed into the exercise whole, or with edits.
+
+The reference code comes from the solutions notebook (its student code cells,
+solution markers removed), so everything made here follows the reference when
+it changes. Every edit names the exact text it replaces; a variant whose text
+is missing fails loudly instead of silently becoming the reference. The tests
+build their buggy and alternative submissions with this, and so does
+``examples`` for the quick start's example submissions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from ..checks import catalogue
+from ..checks.reference import ASSIGNMENT, REPO
+
+SOLUTION = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+EXERCISE = REPO / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+
+
+def _grade_id(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def _is_test_cell(cell) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def graded_classes() -> list[str]:
+    """The classes the checks grade, in teaching order ("ReLU", "Sigmoid", "Layer", "NeuralNetwork")."""
+    return list(dict.fromkeys(check.owner for check in catalogue() if check.owner))
+
+
+def student_code_cells(path: Path = SOLUTION) -> list[str]:
+    """grade_ids of the code cells a submission's classes live in: the notebook's non-test code cells
+    with a grade_id, from the first up to the last one that defines a graded class."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [cell for cell in nb.cells if cell.cell_type == "code" and _grade_id(cell) and not _is_test_cell(cell)]
+    defines = [i for i, cell in enumerate(cells) if any(f"class {name}" in cell.source for name in graded_classes())]
+    return [_grade_id(cell) for cell in cells[: max(defines) + 1]]
+
+
+def _strip_markers(source: str) -> str:
+    return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line
+                     and "### END SOLUTION" not in line)
+
+
+def reference_cells() -> dict[str, str]:
+    """grade_id -> the reference's source, for the cells a student completes (in notebook order)."""
+    wanted = student_code_cells()
+    nb = nbformat.read(SOLUTION, as_version=4)
+    return {_grade_id(cell): _strip_markers(cell.source) for cell in nb.cells if _grade_id(cell) in wanted}
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    edits: tuple[tuple[str, str], ...]  # (old, new) text replacements, each must apply
+    owner: str = ""  # the class whose checks should catch it ("" for correct variants)
+
+    def cells(self) -> dict[str, str]:
+        cells = reference_cells()
+        for old, new in self.edits:
+            hits = [key for key, source in cells.items() if old in source]
+            assert len(hits) == 1 and cells[hits[0]].count(old) == 1, f"{self.name}: {old!r} is not unique"
+            cells[hits[0]] = cells[hits[0]].replace(old, new)
+        return cells
+
+    def python_source(self) -> str:
+        return "\n\n\n".join(self.cells().values()) + "\n"
+
+    def write_py(self, folder: Path) -> Path:
+        path = Path(folder) / f"{self.name}.py"
+        path.write_text(self.python_source())
+        return path
+
+    def write_notebook(self, folder: Path, name: str | None = None) -> Path:
+        """The student's exercise notebook with this variant typed into its cells."""
+        return fill_exercise(self.cells(), Path(folder) / (name or f"{self.name}.ipynb"))
+
+
+def fill_exercise(cells: dict[str, str], path: Path) -> Path:
+    nb = nbformat.read(EXERCISE, as_version=4)
+    for cell in nb.cells:
+        if _grade_id(cell) in cells:
+            cell.source = cells[_grade_id(cell)]
+    nbformat.write(nb, path)
+    return path
+
+
+REFERENCE = Variant("reference", ())

@@ -1,0 +1,50 @@
+"""Grade a class: one submission per student, in parallel, each in its own worker."""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..checks import catalogue
+from ..checks import expectations as expected_values
+from ..checks.results import Verdict
+from ..feedback import report
+from ..sandboxed.loader import SubmissionError
+from . import isolation
+from .submissions import class_submissions
+
+
+def grade_class(folder: Path, out: Path, jobs: int, limits: isolation.Limits) -> list[tuple[str, Verdict | str]]:
+    """Grade every submission under ``folder``; write ``out/<student>.json`` and ``out/grades.csv``.
+
+    Returns (student, verdict) pairs, or (student, reason) for a student who could not be graded.
+    """
+    from tqdm import tqdm
+
+    submissions = class_submissions(folder)
+    checks = catalogue()
+    live = expected_values.default()
+    for check in checks:  # compute the reference's side once, before the threads start
+        live.expected(check)
+        live.predictions(check)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def one(item):
+        student, path = item
+        if path is None:
+            return student, "no notebook or .py file found"
+        try:
+            verdict = isolation.grade(path, checks, live, limits)
+        except SubmissionError as error:
+            return student, str(error)
+        report.write_json(verdict, out / f"{student}.json")
+        return student, verdict
+
+    rows = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for row in tqdm(pool.map(one, submissions), total=len(submissions), unit="submission", desc="grading",
+                        file=sys.stderr):
+            rows.append(row)
+    report.write_grades_csv(rows, checks, out / "grades.csv")
+    return rows

@@ -1,0 +1,91 @@
+"""How a failure of student code is described: in the student's terms, with the line it happened at."""
+
+from __future__ import annotations
+
+import linecache
+from pathlib import Path
+
+import numpy as np
+
+GRADER_DIR = str(Path(__file__).resolve().parent)
+
+
+class ContractError(Exception):
+    """The code ran but broke the API contract (returned None, wrong arity, ...)."""
+
+
+class StudentCodeError(Exception):
+    """Student code failed while a scenario ran; ``message`` explains it.
+
+    ``wants_hint``: the check's hint (what to look at next) belongs after the message.
+    ``exception``, ``detail``, ``where``: the exception's type name, its one-line
+    text and the student's function it came from ("" when not an exception), so
+    that rules elsewhere (``checks.misconceptions``) can name a likely cause.
+    """
+
+    def __init__(self, message: str, wants_hint: bool = False, exception: str = "", detail: str = "",
+                 where: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.wants_hint = wants_hint
+        self.exception = exception
+        self.detail = detail
+        self.where = where
+
+    def with_hint(self, hint: str) -> str:
+        """The message with the hint after it, when the hint fits the failure."""
+        return f"{self.message} {hint}" if self.wants_hint else self.message
+
+
+def observed(value, what: str) -> np.ndarray:
+    """A student's return value as a float64 array, or a ContractError saying why not."""
+    if value is None:
+        raise ContractError(f"{what} returned None; it should return a numpy array (did you forget `return`?)")
+    if isinstance(value, tuple):
+        raise ContractError(f"{what} returned a tuple of {len(value)} items; it should return one numpy array")
+    try:
+        array = np.asarray(value)
+    except Exception as exc:
+        raise ContractError(f"{what} returned a {type(value).__name__} that is not an array ({exc})") from None
+    if array.dtype.kind not in "biuf":
+        raise ContractError(f"{what} returned an array of dtype {array.dtype}; it should hold real numbers")
+    return np.array(array, dtype=np.float64)
+
+
+def explain(exc: BaseException, method: str) -> StudentCodeError:
+    """What went wrong in the student's code and where, as one line."""
+    if isinstance(exc, ContractError):
+        return StudentCodeError(f"{method}: {exc}.")
+    where = _student_frame(exc)
+    qualname, line = where if where else ("", "")
+    if isinstance(exc, NotImplementedError):
+        return StudentCodeError(f"not implemented yet: {qualname or method} still raises NotImplementedError; "
+                                "replace the stub with your code.", exception="NotImplementedError", where=qualname)
+    if isinstance(exc, KeyboardInterrupt):
+        return StudentCodeError(f"{method}: your code was interrupted: it ran out of time (an endless loop?) or "
+                                "was stopped by hand.", exception="KeyboardInterrupt", where=qualname)
+    if isinstance(exc, SystemExit):
+        return StudentCodeError(f"{method}: your code called exit() (a method must return its result, not end "
+                                "the program).", exception="SystemExit", where=qualname)
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if len(text) > 300:
+        text = text[:297] + "..."
+    if where:
+        who = "it" if qualname == method else qualname
+        message = f"{method}: {who} raised {text}" + (f" at `{line}`" if line else "") + "."
+    else:
+        message = f"{method}: your code raised {text}."
+    return StudentCodeError(message, True, type(exc).__name__, text, qualname)
+
+
+def _student_frame(exc: BaseException) -> tuple[str, str] | None:
+    """(qualified name, source line) of the innermost frame outside the grader and libraries."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        filename = code.co_filename
+        if not filename.startswith(GRADER_DIR) and "site-packages" not in filename and "/lib/python3" not in filename:
+            found = (code.co_qualname, linecache.getline(filename, tb.tb_lineno).strip())
+        tb = tb.tb_next
+    return found
