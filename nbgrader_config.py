@@ -26,14 +26,15 @@ c.Execute.timeout = 10
 c.Execute.interrupt_on_timeout = True
 
 # Before running a submission, nbgrader restores the source, type, points and lock of the
-# test cells it finds and keeps one copy of a duplicated cell. RestoreTestCells then puts
-# back test cells that were deleted and moves those placed above the code they check.
+# test cells it finds and keeps one copy of a duplicated cell. GradeAfterTheWholeNotebook then
+# puts every test cell, once, at the end: the checks see the classes as they stand after the
+# whole notebook (a class fixed in a later cell counts, as under `python` and the grading command).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
-    "autograder.course.nbgrader_preprocessors.RestoreTestCells",
+    "autograder.course.nbgrader_preprocessors.GradeAfterTheWholeNotebook",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
@@ -48,6 +49,17 @@ c.GenerateFeedback.preprocessors = [
 
 # --- Collecting: `nbgrader zip_collect nn_from_scratch` -----------------------------------
 # Put the files downloaded from the learning platform in downloaded/nn_from_scratch/archive/
-# named <student>_nn_from_scratch.ipynb (or zips of such files); zip_collect copies each to
-# submitted/<student>/nn_from_scratch/nn_from_scratch.ipynb.
-c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+?)_(?P<file_id>nn_from_scratch)\.ipynb$"
+# named <student>_nn_from_scratch<anything>.ipynb (or zips of such files): zip_collect copies
+# each to submitted/<student>/nn_from_scratch/nn_from_scratch.ipynb, and says so for a file
+# whose name had more (a platform's "-1", a browser's " (1)").
+c.ZipCollectApp.collector_plugin = "autograder.course.nbgrader_plugins.RenamingCollector"
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+?)_(?P<file_id>nn_from_scratch)[^/]*\.ipynb$"
+
+# --- Names: `python -m autograder rename-submissions .` before autograde -------------------
+# autograde grades a notebook only under the name it released (it skips "nn_from_scratch (1).ipynb"
+# with a warning, and the student gets 0). The command renames each student's one notebook and
+# names the students whose folder holds none or several.
+
+# --- Grades: `nbgrader export` -------------------------------------------------------------
+# nbgrader's CSV, plus a "note" column for each student nothing was graded for.
+c.ExportApp.plugin_class = "autograder.course.nbgrader_plugins.GradesWithNotes"

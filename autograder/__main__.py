@@ -6,7 +6,8 @@
     checks                          list the checks: id, points, public or hidden, name
     bundle OUT.zip                  build what students receive (no solutions, no hidden checks)
     gradescope OUT.zip              build a Gradescope autograder (setup.sh, run_autograder)
-    audit COURSE_DIR                re-grade nbgrader's submitted/ in isolation; flag higher nbgrader scores
+    rename-submissions COURSE_DIR   before nbgrader autograde: each student's one notebook under the assignment's name
+    audit COURSE_DIR                re-grade nbgrader's submitted/ in isolation; compare check by check
     refresh                         after changing a check or the reference: regenerate test cells,
                                     stored expectations, the exercise and the example submissions
 """
@@ -44,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     gradescope_run = commands.add_parser("gradescope-run", help="(inside Gradescope) grade ROOT/submission")
     gradescope_run.add_argument("root", type=Path)
 
+    rename = commands.add_parser("rename-submissions",
+                                 help="before nbgrader autograde: give each student's notebook the assignment's name")
+    rename.add_argument("course", type=Path, help="the nbgrader course folder (holds submitted/)")
+
     audit = commands.add_parser("audit", help="compare nbgrader's scores with isolated re-grading")
     audit.add_argument("course", type=Path, help="the nbgrader course folder (holds gradebook.db, submitted/)")
 
@@ -71,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(args.root)
     if args.command == "audit":
         return _audit(args.course)
+    if args.command == "rename-submissions":
+        return _rename_submissions(args.course)
     if args.command == "refresh":
         from .course.refresh import refresh as run_refresh
 
@@ -140,6 +147,21 @@ def _list_checks() -> int:
     return 0
 
 
+def _rename_submissions(course: Path) -> int:
+    from .grading.submissions import rename_for_nbgrader
+
+    submitted = course / "submitted"
+    if not submitted.is_dir():
+        print(f"error: {course}: no submitted/ folder (is it the nbgrader course folder?)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    renamed, problems = rename_for_nbgrader(submitted)
+    for line in [*renamed, *problems]:
+        print(line)
+    students = sum(1 for entry in submitted.iterdir() if entry.is_dir() and not entry.name.startswith("."))
+    print(f"{students} students; notebooks renamed: {len(renamed)}; students with nothing to grade: {len(problems)}")
+    return 0
+
+
 def _audit(course: Path) -> int:
     if not (course / "gradebook.db").is_file() or not (course / "submitted").is_dir():
         print(f"error: {course}: not an nbgrader course folder (needs gradebook.db and submitted/)", file=sys.stderr)
@@ -148,7 +170,7 @@ def _audit(course: Path) -> int:
     from .grading import isolation
 
     isolation.adopt_orphans()
-    print(audit.report(audit.audit(course)))
+    print(audit.report(audit.audit(course, jobs=os.cpu_count() or 1)))
     return 0
 
 

@@ -14,12 +14,13 @@ from .sandboxed.errors import StudentCodeError
 from .sandboxed.scenarios import Observations, run_scenario
 
 
-def observe(check: Check, namespace: dict) -> list[Observations]:
-    """Run the check's scenario on every case, in this process."""
+def observe(check: Check, namespace) -> list[Observations]:
+    """Run the check's scenario on every case, in this process (``namespace``: a dict or a LoadedSubmission)."""
     return run_scenario(check.scenario, check.params, check.cases(), namespace, check.method)
 
 
-def run_check(check: Check, namespace: dict, expectations=None) -> Result:
+def run_check(check: Check, namespace, expectations=None) -> Result:
+    """One check's result; ``namespace`` is ``globals()`` in a notebook, or a loaded submission."""
     expectations = expectations or expected_values.default()
     try:
         observations = observe(check, namespace)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .checks import catalogue, expectations, reference, staff_available
+from .checks import catalogue, expectations, graded_classes, reference, staff_available
 from .checks.results import Result
 from .inprocess import run_check
 from .sandboxed import loader
@@ -41,18 +41,17 @@ def student_checks():
 def loaded_submission(request) -> loader.LoadedSubmission:
     path = request.config.getoption("--submission") or Path(str(request.config.rootpath)) / DEFAULT_SUBMISSION
     try:
-        return loader.load(path)
+        return loader.load(path, wanted=graded_classes())
     except loader.SubmissionError as error:
         pytest.exit(f"cannot self-check: {error}", returncode=2)
 
 
 def grade(check, loaded: loader.LoadedSubmission) -> None:
     """Run one check; fail the test with the teaching message, no traceback."""
-    result = run_check(check, loaded.namespace, expectations.default())
+    result = run_check(check, loaded, expectations.default())
     _results[check.id] = result
     if not result.passed:
-        notes = "".join(f"\n  (while loading: {note})" for note in loaded.notes)
-        pytest.fail(result.message + notes, pytrace=False)
+        pytest.fail(result.message, pytrace=False)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

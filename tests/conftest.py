@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.checks import catalogue
+from autograder.checks import catalogue, graded_classes
 from autograder.checks.expectations import Live
 from autograder.checks.results import Result
 from autograder.inprocess import run_check
@@ -18,10 +18,10 @@ def reference_expectations() -> Live:
 
 @pytest.fixture(scope="session")
 def grade_in_process(reference_expectations):
-    """grade(path) -> {check id: Result}, all checks, run in this process."""
+    """grade(path) -> {check id: Result}, all checks, run in this process (as the self-check runs them)."""
 
     def grade(path) -> dict[str, Result]:
-        namespace = loader.load(path).namespace
-        return {check.id: run_check(check, namespace, reference_expectations) for check in catalogue()}
+        loaded = loader.load(path, wanted=graded_classes())
+        return {check.id: run_check(check, loaded, reference_expectations) for check in catalogue()}
 
     return grade

@@ -13,7 +13,7 @@ from autograder.checks import catalogue
 from autograder.checks.reference import REPO
 from autograder.grading import isolation
 
-from variants import CHAPTER_CODE, EXERCISE, REFERENCE, bug
+from variants import EXERCISE, REFERENCE, bug
 
 MAX_SCORE = sum(c.points for c in catalogue())
 
@@ -25,7 +25,7 @@ def autograder(*args, cwd=None) -> subprocess.CompletedProcess:
 
 def test_grade_writes_gradescope_results_json(tmp_path):
     out = tmp_path / "results.json"
-    result = autograder("grade", CHAPTER_CODE, "--json", out)
+    result = autograder("grade", REFERENCE.write_py(tmp_path), "--json", out)
     assert result.returncode == 0, result.stderr
     results = json.loads(out.read_text())
     assert results["score"] == MAX_SCORE

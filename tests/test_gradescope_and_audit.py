@@ -73,7 +73,7 @@ def test_gradescope_run_grades_a_correct_and_a_broken_submission(gradescope_zip,
 
     empty = unpack(gradescope_zip, tmp_path / "empty")
     results = run_autograder(empty)
-    assert results["score"] == 0 and "No notebook" in results["output"]
+    assert results["score"] == 0 and "Nothing could be graded: no notebook" in results["output"]
 
 
 @pytest.mark.nbgrader
@@ -103,6 +103,9 @@ def test_audit_flags_a_notebook_that_fakes_its_checks_in_nbgrader(tmp_path):
     assert audit.returncode == 0, audit.stderr
     lines = {line.split()[0]: line for line in audit.stdout.splitlines() if line.split()}
     full = f"{sum(c.points for c in catalogue()):g}"
-    assert "HIGHER IN NBGRADER" in lines["cheat"] and lines["cheat"].split()[1:3] == [full, "0"]
-    assert "HIGHER" not in lines["honest"] and lines["honest"].split()[1:3] == [full, full]
-    assert "1 of 2 students score higher in nbgrader than in isolation: cheat" in audit.stdout
+    assert "CHECK THIS NOTEBOOK" in lines["cheat"] and lines["cheat"].split()[1:3] == [full, "0"]
+    assert "CHECK THIS" not in lines["honest"] and lines["honest"].split()[1:3] == [full, full]
+    per_check = [line for line in audit.stdout.splitlines() if "looks like tampering" in line]
+    assert len(per_check) == len(catalogue())  # every check of the cheat, each on its own line
+    assert "2 students audited; 1 with a check scored differently; 1 higher in nbgrader without an " \
+           "explanation: cheat" in audit.stdout

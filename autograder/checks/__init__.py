@@ -80,6 +80,11 @@ def staff_available() -> bool:
     return True
 
 
+def graded_classes(checks: list[Check] | None = None) -> tuple[str, ...]:
+    """The classes the checks grade, in teaching order: what a submission is loaded for."""
+    return tuple(dict.fromkeys(check.owner for check in (checks or catalogue()) if check.owner))
+
+
 def by_id(key: str, include_hidden: bool = True) -> Check:
     """The check with this id. A display name is accepted too (test cells released before ids existed)."""
     checks = catalogue(include_hidden)

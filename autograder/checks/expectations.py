@@ -14,6 +14,7 @@ refresh`` writes from the live values (a test keeps the two in step). Its keys::
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -106,10 +107,32 @@ class Stored:
         return int(self.arrays["hidden_points"])
 
 
+_lock = threading.Lock()
+
+
 @lru_cache(maxsize=None)
-def default() -> Live | Stored:
-    """The reference where it exists, else the stored public values."""
+def _default() -> Live | Stored:
     return Live() if reference.available() else Stored()
+
+
+def default() -> Live | Stored:
+    """The reference where it exists, else the stored public values (one per process, thread-safe)."""
+    with _lock:
+        return _default()
+
+
+default.cache_clear = _default.cache_clear
+
+
+def computed_for(checks: list[Check]) -> Live | Stored:
+    """:func:`default`, with every value these checks need computed now (before threads share it)."""
+    values = default()
+    with _lock:
+        for check in checks:
+            if not (check.hidden and isinstance(values, Stored)):
+                values.expected(check)
+            values.predictions(check)
+    return values
 
 
 def write_store(path: Path = STORE) -> Path:

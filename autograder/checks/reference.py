@@ -33,7 +33,9 @@ def available() -> bool:
 
 @lru_cache(maxsize=None)
 def _load(path: Path) -> dict:
-    loaded = loader.load(path, namespace_name="reference")
+    from . import graded_classes
+
+    loaded = loader.load(path, namespace_name="reference", wanted=graded_classes())
     if loaded.notes:
         raise RuntimeError(f"the reference notebook {path} does not load cleanly: {loaded.notes}")
     return loaded.namespace

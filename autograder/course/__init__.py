@@ -7,5 +7,6 @@
 - ``bundle``                  the students' zip
 - ``gradescope``              the Gradescope autograder zip, and its run inside Gradescope's container
 - ``audit``                   re-grades nbgrader's submissions in isolation and flags higher nbgrader scores
-- ``nbgrader_preprocessors``  what nbgrader does not do by itself (restoring test cells, hiding hidden tests)
+- ``nbgrader_preprocessors``  what nbgrader does not do by itself (checks after the whole notebook, hidden tests hidden)
+- ``nbgrader_plugins``        zip_collect that says what it renames; export that notes ungraded students
 """

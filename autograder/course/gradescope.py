@@ -62,17 +62,18 @@ def run(root: Path) -> int:
     """Grade ROOT/submission into ROOT/results/results.json (Gradescope's layout)."""
     from ..feedback import report
     from ..grading import isolation
-    from ..grading.submissions import find_submission
+    from ..grading.submissions import find
     from ..sandboxed.loader import SubmissionError
 
     root = Path(root)
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)
-    path = find_submission(root / "submission")
-    if path is None:
+    found = find(root / "submission")
+    if found.path is None:
         results.write_text(json.dumps(report.error_result(
-            f"No notebook or .py file was submitted. Upload {ASSIGNMENT}.ipynb.")))
+            f"Nothing could be graded: {found.problem}. Upload {ASSIGNMENT}.ipynb.")))
         return 0
+    path = found.path
     isolation.adopt_orphans()
     try:
         verdict = isolation.grade(path, limits=isolation.Limits(parallel=os.cpu_count() or 1))

@@ -3,15 +3,16 @@
 Registered in ``nbgrader_config.py``; nbgrader imports this module only on the
 instructor's side (students never run it).
 
-:class:`RestoreTestCells` (``nbgrader autograde``, after nbgrader's own
-``OverwriteCells``): every autograder test cell of the source notebook ends up
-in the submission exactly once, with the gradebook's source and metadata, after
-the cells it depends on. nbgrader itself restores the source, type, points and
-locked flag of a test cell it finds, and ``DeduplicateIds`` keeps one copy of a
-duplicated cell, but a deleted test cell scores 0 (its ``add_missing_cells``
-option places cells by the gradebook's order of source cells, which is not the
-notebook's, and fails when a test cell follows a read-only cell), and a test
-cell moved above the code it checks fails for that reason alone.
+:class:`GradeAfterTheWholeNotebook` (``nbgrader autograde``, after nbgrader's own
+``OverwriteCells``): every autograder test cell of the source notebook is put at
+the end of the submission, once, with the gradebook's source and metadata, in
+the source's order. The checks then see the notebook as Python sees a file run
+top to bottom (and as the grading command loads it): a class redefined in a later
+cell, or a helper defined below the check, counts as the student wrote it. It
+also makes deleted, moved and duplicated test cells harmless: nbgrader itself
+restores the source, type, points and lock of a test cell it finds, and
+``DeduplicateIds`` keeps the last copy of a duplicated one, but a deleted test
+cell would score 0 and a test cell moved above the code it checks would fail.
 
 :class:`HideHiddenTests` (``nbgrader generate_feedback``): nbgrader's feedback
 shows every cell as executed, hidden tests included. This is nbgrader's own
@@ -25,7 +26,6 @@ traceback).
 from __future__ import annotations
 
 import os
-import uuid
 
 import nbformat
 from nbformat.notebooknode import NotebookNode, from_dict
@@ -37,12 +37,13 @@ def _grade_id(cell) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-class RestoreTestCells(NbGraderPreprocessor):
-    """Put every autograder test cell back: once, as in the gradebook, after the cells it needs."""
+class GradeAfterTheWholeNotebook(NbGraderPreprocessor):
+    """Every autograder test cell at the end, once, as in the gradebook, in the source notebook's order."""
 
-    restored_cell_notice = Unicode(
-        "# nbgrader: this test cell was missing or out of place in the submission and was put back.\n",
-        help="Comment put at the top of a test cell that was re-inserted or moved.",
+    heading = Unicode(
+        "## The checks\n\nThe grader runs every check after the whole notebook, as Python runs a file "
+        "from top to bottom: each check sees your classes as they stand at the end.",
+        help="Markdown cell put before the test cells at the end of the graded notebook ('' for none).",
     ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict):
@@ -61,42 +62,29 @@ class RestoreTestCells(NbGraderPreprocessor):
         coursedir = CourseDirectory(config=self.config)
         source_path = os.path.join(coursedir.format_path(coursedir.source_directory, ".", assignment_id),
                                    f"{notebook_id}.ipynb")
-        order = self._source_order(source_path) or sorted(sources)
-        order = [name for name in order if name in sources]
+        order = [name for name in self._source_order(source_path) or sorted(sources) if name in tests]
 
-        # One cell per test id: keep the last (as nbgrader's DeduplicateIds does), unmark the others.
-        found = {_grade_id(cell): cell for cell in nb.cells if _grade_id(cell) in tests}
+        kept = []
         for cell in nb.cells:
-            # DeduplicateIds leaves `"nbgrader": {}` on the copies it unmarks, which CheckCellMetadata
-            # then rejects as an outdated format, failing the whole notebook: make them plain cells.
-            if not _grade_id(cell) or (_grade_id(cell) in tests and found[_grade_id(cell)] is not cell):
+            if _grade_id(cell) in tests:
+                continue  # the test cell, wherever the student left it: put back at the end below
+            if _grade_id(cell) is None:
+                # DeduplicateIds leaves `"nbgrader": {}` on the copies it unmarks, which CheckCellMetadata
+                # then rejects as an outdated format, failing the whole notebook: make them plain cells.
                 cell.metadata.pop("nbgrader", None)
-
-        for position, name in enumerate(order):
-            if name not in tests:
-                continue
-            needed = {other for other in order[:position] if other not in tests}  # code it runs after
-            cells = nb.cells
-            after = max((i for i, cell in enumerate(cells) if _grade_id(cell) in needed), default=-1)
-            current = found.get(name)
-            index = next((i for i, cell in enumerate(cells) if cell is current), None)
-            if index is not None and index > after:
-                self._normalise(current, name, sources[name], points[name], notice=False)
-                continue
-            if index is None:
-                self.log.warning("Test cell %s is missing from the submission; restoring it", name)
-                current = from_dict({"cell_type": "code", "metadata": {}, "source": "", "outputs": [],
-                                     "execution_count": None, "id": uuid.uuid4().hex[:8]})
-            else:
-                self.log.warning("Test cell %s comes before the code it checks; moving it", name)
-                del cells[index]
-                after -= index < after
-            self._normalise(current, name, sources[name], points[name], notice=True)
-            # after the previous test of the source, if that one already sits after `after`
-            previous = [i for i, cell in enumerate(cells) if _grade_id(cell) in tests
-                        and order.index(_grade_id(cell)) < position and i > after]
-            cells.insert(max(previous, default=after) + 1, current)
-            found[name] = current
+            kept.append(cell)
+        nb.cells = kept
+        if self.heading:
+            nb.cells.append(nbformat.v4.new_markdown_cell(self.heading))
+        for name in order:
+            cell_type, text, checksum = sources[name]
+            nb.cells.append(from_dict({
+                "cell_type": cell_type, "source": text, "id": f"check-{name}"[:64],
+                "metadata": {"nbgrader": {"grade": True, "grade_id": name, "locked": True, "points": points[name],
+                                          "solution": False, "schema_version": 3, "checksum": checksum},
+                             "editable": False, "deletable": False},
+                **({"outputs": [], "execution_count": None} if cell_type == "code" else {}),
+            }))
         return nb, resources
 
     @staticmethod
@@ -106,24 +94,6 @@ class RestoreTestCells(NbGraderPreprocessor):
         except (OSError, ValueError):
             return []
         return [name for name in (_grade_id(cell) for cell in source.cells) if name]
-
-    def _normalise(self, cell: NotebookNode, name: str, source, points: float, notice: bool) -> None:
-        """The gradebook's version of the test cell: type, source, nbgrader metadata; no outputs."""
-        cell_type, text, checksum = source
-        cell.cell_type = cell_type
-        cell.pop("attachments", None)
-        if cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-        else:
-            cell.pop("outputs", None)
-            cell.pop("execution_count", None)
-        prefix = self.restored_cell_notice if notice and cell_type == "code" else ""
-        cell.source = prefix + text
-        cell.metadata["nbgrader"] = from_dict({
-            "grade": True, "grade_id": name, "locked": True, "points": points, "solution": False,
-            "schema_version": 3, "checksum": checksum})
-        cell.metadata["editable"] = False
-        cell.metadata["deletable"] = False
 
 
 class HideHiddenTests(ClearHiddenTests):

@@ -10,12 +10,13 @@ build their buggy and alternative submissions with this, and so does
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from ..checks import catalogue
+from ..checks import graded_classes
 from ..checks.reference import ASSIGNMENT, REPO
 
 SOLUTION = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -31,18 +32,15 @@ def _is_test_cell(cell) -> bool:
     return bool(meta.get("grade")) and not meta.get("solution")
 
 
-def graded_classes() -> list[str]:
-    """The classes the checks grade, in teaching order ("ReLU", "Sigmoid", "Layer", "NeuralNetwork")."""
-    return list(dict.fromkeys(check.owner for check in catalogue() if check.owner))
-
-
 def student_code_cells(path: Path = SOLUTION) -> list[str]:
     """grade_ids of the code cells a submission's classes live in: the notebook's non-test code cells
-    with a grade_id, from the first up to the last one that defines a graded class."""
+    with a grade_id, from the first up to the one where the last graded class is first defined (a later
+    cell that defines a class of the same name, an exploration answer say, is not one of them)."""
     nb = nbformat.read(path, as_version=4)
     cells = [cell for cell in nb.cells if cell.cell_type == "code" and _grade_id(cell) and not _is_test_cell(cell)]
-    defines = [i for i, cell in enumerate(cells) if any(f"class {name}" in cell.source for name in graded_classes())]
-    return [_grade_id(cell) for cell in cells[: max(defines) + 1]]
+    first = [next(i for i, cell in enumerate(cells) if re.search(rf"^class {name}\b", cell.source, re.MULTILINE))
+             for name in graded_classes()]
+    return [_grade_id(cell) for cell in cells[: max(first) + 1]]
 
 
 def _strip_markers(source: str) -> str:

@@ -12,7 +12,7 @@ from ..checks.results import Verdict
 from ..feedback import report
 from ..sandboxed.loader import SubmissionError
 from . import isolation
-from .submissions import class_submissions
+from .submissions import NOTEBOOK, class_submissions
 
 
 def grade_class(folder: Path, out: Path, jobs: int, limits: isolation.Limits) -> list[tuple[str, Verdict | str]]:
@@ -24,20 +24,19 @@ def grade_class(folder: Path, out: Path, jobs: int, limits: isolation.Limits) ->
 
     submissions = class_submissions(folder)
     checks = catalogue()
-    live = expected_values.default()
-    for check in checks:  # compute the reference's side once, before the threads start
-        live.expected(check)
-        live.predictions(check)
+    live = expected_values.computed_for(checks)  # the reference's side once, before the threads start
     out.mkdir(parents=True, exist_ok=True)
 
     def one(item):
-        student, path = item
-        if path is None:
-            return student, "no notebook or .py file found"
+        student, found = item
+        if found.path is None:
+            return student, found.problem
         try:
-            verdict = isolation.grade(path, checks, live, limits)
+            verdict = isolation.grade(found.path, checks, live, limits)
         except SubmissionError as error:
             return student, str(error)
+        if found.renamed:
+            verdict.notes.append(f"graded {found.path.name}, not named {NOTEBOOK}")
         report.write_json(verdict, out / f"{student}.json")
         return student, verdict
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checks import Check, catalogue
+from ..checks import Check, catalogue, graded_classes
 from ..checks import expectations as expected_values
 from ..checks.results import Result, Verdict, failed_to_run, judge
 from ..sandboxed import loader, wire, worker
@@ -104,7 +104,7 @@ def _write_job(job: Path, path: Path, units: list, checks: list[Check], limits: 
         run_of[check.id] = runs[key]["id"]
     # The worker gets the code already extracted: it needs no notebook library (fast start).
     account = worker_account()
-    plan = {"submission": path.name, "units": [[u.label, u.source] for u in units],
+    plan = {"submission": path.name, "units": [[u.label, u.source] for u in units], "wanted": graded_classes(checks),
             "limits": limits.__dict__, "runs": list(runs.values()), "account": account}
     (job / wire.PLAN).write_text(json.dumps(plan))
     _prepare_folders(job, account)

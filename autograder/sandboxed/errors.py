@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import linecache
+import re
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,18 @@ class StudentCodeError(Exception):
     def with_hint(self, hint: str) -> str:
         """The message with the hint after it, when the hint fits the failure."""
         return f"{self.message} {hint}" if self.wants_hint else self.message
+
+    def explained_by_loading(self, missing_because: dict[str, str], notes: list[str]) -> StudentCodeError:
+        """Say why a name the error mentions is missing (a statement that failed, a cell that could
+        not be parsed); failing that, list what went wrong while loading, if anything did."""
+        text = f"{self.message} {self.detail}"
+        reasons = [f"`{name}` is missing because {why}" for name, why in missing_because.items()
+                   if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text)]
+        if reasons:
+            self.message += " (" + "; ".join(dict.fromkeys(reasons))[:600] + ".)"
+        elif notes:
+            self.message += " (While loading your code: " + "; ".join(notes)[:500] + ")"
+        return self
 
 
 def observed(value, what: str) -> np.ndarray:

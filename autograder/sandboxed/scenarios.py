@@ -288,7 +288,13 @@ def quietly():
 
 
 def run_scenario(name: str, params: dict, cases: list[dict], namespace: dict, method: str) -> list[Observations]:
-    """Run a scenario on every case; raise StudentCodeError with an explanation."""
+    """Run a scenario on every case; raise StudentCodeError with an explanation.
+
+    ``namespace``: the code under test, a dict, or a ``LoadedSubmission`` (then an error
+    also says what went wrong while loading the names it mentions).
+    """
+    loaded = namespace if hasattr(namespace, "missing_because") else None
+    namespace = loaded.namespace if loaded is not None else namespace
     scenario = SCENARIOS[name]
     observations = []
     for case in cases:
@@ -296,5 +302,8 @@ def run_scenario(name: str, params: dict, cases: list[dict], namespace: dict, me
             with quietly():
                 observations.append(scenario(namespace, params, {k: np.array(v) for k, v in case.items()}))
         except BaseException as exc:  # SystemExit, KeyboardInterrupt, pytest's skip: all failures here
-            raise explain(exc, method) from None
+            error = explain(exc, method)
+            if loaded is not None:
+                error.explained_by_loading(loaded.missing_because, loaded.notes)
+            raise error from None
     return observations

@@ -3,7 +3,7 @@
 The grading process (``autograder.grading.isolation``) writes, the worker
 (``autograder.sandboxed.worker``) reads::
 
-    JOB/plan.json           {"submission": file name, "units": [[label, source], ...],
+    JOB/plan.json           {"submission": file name, "units": [[label, source], ...], "wanted": [class, ...],
                              "limits": {seconds_per_check, parallel, memory_mb, file_mb, ...},
                              "runs": [{"id", "scenario", "params", "cases", "method"}, ...],
                              "account": [uid, gid] or null}

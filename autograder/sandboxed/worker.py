@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
         run["inputs"] = _read_inputs(job / wire.INPUTS / f"{run['id']}.npz", run["cases"])
     if plan.get("account"):
         drop_privileges(*plan["account"])
-    prepared = loader.prepare(Path(plan["submission"]), units)
+    prepared = loader.prepare(Path(plan["submission"]), units, wanted=tuple(plan["wanted"]))
     become_subreaper()
     run_all(plan["runs"], prepared, job, plan["limits"])
     return 0
@@ -159,10 +159,8 @@ def _child(run: dict, prepared, job: Path, limits: dict) -> None:
     out = job / wire.OUT
     loaded = loader.execute(prepared)
     try:
-        observations = run_scenario(run["scenario"], run["params"], run["inputs"], loaded.namespace, run["method"])
+        observations = run_scenario(run["scenario"], run["params"], run["inputs"], loaded, run["method"])
     except StudentCodeError as error:
-        if loaded.notes:
-            error.message += " (While loading your code: " + "; ".join(loaded.notes)[:500] + ")"
         (out / f"{run['id']}{wire.ERROR}").write_text(wire.error_record(error))
         return
     np.savez(out / f"{run['id']}{wire.OBSERVATIONS}", **wire.flatten(observations))
