@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--out", type=Path, default=Path("graded"),
                        help="folder for a class's results and grades.csv (default: ./graded)")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
-    grade.add_argument("--timeout", type=float, default=10.0, help="seconds one check may run (default 10)")
+    grade.add_argument("--timeout", type=float, default=10.0, help="seconds of CPU time one check may use (default 10)")
+    grade.add_argument("--require-sandbox", action="store_true",
+                       help="refuse to grade where bubblewrap cannot run (instead of the hardened fallback)")
 
     commands.add_parser("checks", help="list the checks with their ids and points")
 
@@ -94,6 +96,11 @@ def _grade(args) -> int:
 
     target: Path = args.target
     limits = isolation.Limits(seconds_per_check=args.timeout)
+    try:
+        isolation.isolation(args.require_sandbox)
+    except isolation.SandboxRequired as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     isolation.adopt_orphans()
     if target.is_dir():
         return _grade_class(target, args.out, args.jobs, limits)
@@ -117,6 +124,7 @@ def _grade(args) -> int:
 
 
 def _grade_class(folder: Path, out: Path, jobs: int, limits) -> int:
+    from .grading import isolation
     from .grading.batch import grade_class
     from .grading.submissions import class_submissions
 
@@ -131,6 +139,7 @@ def _grade_class(folder: Path, out: Path, jobs: int, limits) -> int:
             print(f"{student:<{width}}  not graded: {verdict}")
         else:
             print(f"{student:<{width}}  {verdict.score:>5g}/{verdict.max_score}")
+    print(f"isolation: {isolation.isolation().description}")
     print(f"results: {out}/<student>.json and {out / 'grades.csv'}")
     return 0
 

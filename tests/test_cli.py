@@ -75,7 +75,8 @@ def test_grading_a_class_writes_one_result_per_student_and_grades_csv(tmp_path):
     assert set(rows) == {"ada", "ben", "cleo", "dan"}
     assert float(rows["ada"]["score"]) == MAX_SCORE and float(rows["ben"]["score"]) == 0
     assert 0 < float(rows["cleo"]["score"]) < MAX_SCORE and rows["cleo"]["relu_forward_public_values"] == "0"
-    assert list(rows["ada"])[3:-1] == [c.id for c in catalogue()]  # one column per check, keyed by its id
+    assert list(rows["ada"])[3:-2] == [c.id for c in catalogue()]  # one column per check, keyed by its id
+    assert rows["ada"]["isolation"] and not rows["dan"]["isolation"]  # how each graded submission was isolated
     assert rows["dan"]["error"] and float(rows["dan"]["score"]) == 0
     assert {p.name for p in out.glob("*.json")} == {"ada.json", "ben.json", "cleo.json"}
 

@@ -107,7 +107,8 @@ def test_each_entry_scores_full_marks_on_gradescopes_run_path(corpus_folder, tmp
         (root / "source").chmod(0o700)
         (root / "submission").mkdir()
         shutil.copy(corpus_folder[name], root / "submission")
-        env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable, NN_GRADER_USER="nobody")
+        env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable, NN_GRADER_USER="nobody",
+                   NN_GRADER_NO_SANDBOX="1")  # Gradescope's container refuses user namespaces: the fallback
         done = subprocess.run(["bash", root / "source" / "run_autograder"], env=env, capture_output=True, text=True,
                               timeout=600)
         results = json.loads((root / "results" / "results.json").read_text())

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +26,16 @@ from variants import Variant
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="privilege separation applies when grading as root")
 ALL = {c.id for c in catalogue()}
+
+
+@pytest.fixture(params=["sandbox", "fallback"])
+def isolation_mode(request, monkeypatch):
+    """Each attack twice: in the bubblewrap sandbox, and in the fallback used where bwrap cannot run."""
+    if request.param == "fallback":
+        monkeypatch.setenv("NN_GRADER_NO_SANDBOX", "1")
+    else:
+        monkeypatch.delenv("NN_GRADER_NO_SANDBOX", raising=False)
+    return request.param
 
 
 def grade(variant: Variant, tmp_path: Path, *args, cwd=None, env=None) -> tuple[dict, subprocess.CompletedProcess]:
@@ -74,7 +85,7 @@ LAYER_FORWARD = "self.input = x\n"
 NETWORK_FORWARD = "current_input = x\n"
 
 
-def test_patching_numpy_fools_neither_the_judge_nor_the_next_check(tmp_path):
+def test_patching_numpy_fools_neither_the_judge_nor_the_next_check(tmp_path, isolation_mode):
     variant = Variant("patches_numpy", (
         # In ReLU.forward: break np.exp for everyone after; Sigmoid's own checks must not notice.
         (RELU_FORWARD, "np.exp = lambda x: x * 0\n        np.isclose = lambda *a, **k: True\n        " + RELU_FORWARD),
@@ -132,7 +143,15 @@ def test_a_hang_costs_only_the_checks_that_hang_and_grading_goes_on(tmp_path):
     tests, _ = grade(attack("hangs", SIGMOID_BACKWARD, "while True:\n            pass"), tmp_path)
     # Every check that calls Sigmoid.backward is stopped at its timeout; every later check still runs and passes.
     assert lost(tests) == of("Sigmoid.backward") | of(XOR)
-    assert "did not finish within 3 s" in tests["sigmoid_backward_public_values"]["output"]
+    # A busy loop is stopped by its CPU time, which machine load does not change.
+    assert "used more than 3 s of CPU time" in tests["sigmoid_backward_public_values"]["output"]
+
+
+def test_code_that_only_waits_is_stopped_by_the_wall_clock_backstop(tmp_path):
+    tests, _ = grade(attack("sleeps", SIGMOID_BACKWARD, "import time\n        time.sleep(10_000)"), tmp_path,
+                     "--timeout", "1")
+    assert lost(tests) == of("Sigmoid.backward") | of(XOR)
+    assert "did not finish within 8 s of waiting" in tests["sigmoid_backward_public_values"]["output"]
 
 
 def test_a_memory_hog_gets_a_memory_error_in_its_own_check(tmp_path):
@@ -159,40 +178,54 @@ def test_a_huge_file_and_too_many_open_files_fail_their_own_checks(tmp_path):
     assert lost(tests) == relu_forward_fails() | of("Sigmoid")
 
 
-def test_processes_a_submission_starts_or_detaches_are_all_gone_afterwards(tmp_path):
-    shared = Path(tempfile.mkdtemp(prefix="nn-detach-"))  # writable by an unprivileged worker too
-    shared.chmod(0o777)
-    pid_file = shared / "pids"
+def test_processes_a_submission_starts_or_detaches_are_all_gone_afterwards(tmp_path, isolation_mode):
+    marker = f"nnd{time.monotonic_ns() % 10**10}"  # a process name (at most 15 characters)
     detach = (
-        "import os, time\n"
-        "        if x.shape == (2, 5):  # on the public input only\n"
+        "import ctypes, os, time\n"
+        "        if x.shape == (2, 5):  # on the public input: leave a detached process behind\n"
         "            if os.fork() == 0:\n"
-        "                try:\n"
-        "                    os.setsid()\n"
-        "                    daemon = os.fork()\n"
-        "                    if daemon == 0:\n"
-        "                        while True: time.sleep(1)\n"
-        f"                    open({str(pid_file)!r}, 'a').write(f'{{daemon}}\\n')  # recorded before detaching\n"
-        "                finally:\n"
-        "                    os._exit(0)\n"
-        "            for _ in range(150):  # wait until the detached process is recorded\n"
-        f"                if os.path.exists({str(pid_file)!r}): break\n"
-        "                time.sleep(0.01)\n"
+        "                os.setsid()\n"
+        "                if os.fork() == 0:\n"
+        f"                    ctypes.CDLL(None).prctl(15, {marker.encode()!r})  # PR_SET_NAME\n"
+        "                    while True:\n"
+        "                        time.sleep(1)\n"
+        "                os._exit(0)\n"
+        "            time.sleep(0.5)\n"
         "        " + RELU_FORWARD)
-    try:
-        tests, _ = grade(attack("detaches", RELU_FORWARD, detach), tmp_path, "--timeout", "8")
-        assert why(tests) == {}
-        pids = [int(line) for line in pid_file.read_text().split()]
-        assert pids  # the attack really ran
-        time.sleep(0.2)
-        alive = [pid for pid in pids if Path(f"/proc/{pid}").exists()
-                 and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
-        assert alive == []
+    seen, stop = [], threading.Event()
+
+    def watch():  # the host sees a sandbox's processes: was the detached one really there?
+        while not stop.is_set():
+            seen.extend(pid for pid in os.listdir("/proc") if pid.isdigit() and _is_named(pid, marker))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:  # graded as a class (one check at a time), so no other check's end kills it before it is seen
+        (tmp_path / "class").mkdir()
+        attack("detaches", RELU_FORWARD, detach).write_py(tmp_path / "class")
+        done = subprocess.run([sys.executable, "-m", "autograder", "grade", tmp_path / "class", "--out",
+                               tmp_path / "out", "--timeout", "8"], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        tests = {t["extra_data"]["check_id"]: t for t in json.loads((tmp_path / "out" / "detaches.json").read_text())["tests"]}
     finally:
-        shutil.rmtree(shared, ignore_errors=True)
+        stop.set()
+        watcher.join()
+    assert why(tests) == {}
+    assert seen, "the detached process never started: the test proves nothing"
+    time.sleep(0.2)
+    left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _is_named(pid, marker)]
+    assert left == []
 
 
-def test_a_submission_cannot_forge_the_results_file(tmp_path):
+def _is_named(pid: str, marker: str) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == marker
+    except OSError:
+        return False
+
+
+def test_a_submission_cannot_forge_the_results_file(tmp_path, isolation_mode):
     forged = tmp_path / "results.json"
     forge = ("import json\n"
              "        try:\n"
@@ -205,12 +238,17 @@ def test_a_submission_cannot_forge_the_results_file(tmp_path):
     assert results["score"] < 100 and lost(tests) == SIGMOID_BACKWARD_VALUES | of(XOR)
 
 
-def test_killing_its_own_worker_costs_the_submission_only(tmp_path):
+def test_killing_its_own_worker_costs_the_submission_only(tmp_path, isolation_mode):
     kill = "import os, signal\n        os.kill(os.getppid(), signal.SIGKILL)\n        " + SIGMOID_FORWARD
     tests, result = grade(attack("kills_worker", SIGMOID_FORWARD, kill), tmp_path)
     assert len(tests) == len(ALL) and result.returncode == 0  # the grader finished and wrote every check
-    assert lost(tests) & of("ReLU") == set()  # checks that ran before the attack keep their points
-    assert any("not run" in tests[name]["output"] for name in lost(tests))
+    if isolation_mode == "sandbox":  # the worker is the sandbox's pid 1: a signal from inside is ignored
+        assert lost(tests) == set()
+    elif os.geteuid() == 0:  # the worker stays root, the checks run as another uid: the kill itself fails
+        assert lost(tests) == of("Sigmoid") | of(XOR)
+        assert "PermissionError" in tests["sigmoid_forward_public_values"]["output"]
+    else:  # the same uid: the worker dies (twice: the retry meets the attack again); what it had not run scores 0
+        assert any("not run" in tests[name]["output"] for name in lost(tests))
 
 
 @ROOT_ONLY
@@ -254,3 +292,67 @@ def test_as_root_workers_can_read_neither_the_reference_nor_the_hidden_checks(tm
     public_values = tests["sigmoid_forward_public_values"]
     assert public_values["score"] == public_values["max_score"]  # it could read neither file
     assert lost(tests) == set()
+
+
+def test_a_submission_sees_neither_the_repository_nor_the_home_folder_and_changes_nothing(tmp_path):
+    """What the sandbox keeps from student code, read or write (the fallback relies on file permissions:
+    see test_as_root_workers_can_read_neither_the_reference_nor_the_hidden_checks)."""
+    from autograder.grading.sandbox import choose
+
+    assert choose().sandbox, f"this test needs bubblewrap (.ci/run installs it): {choose().description}"
+    planted = [REPO / "autograder" / "planted.py", Path(sys.executable).parent.parent / "planted.pth",
+               Path.home() / ".planted_rc"]
+    secrets = [REPO / "solutions" / "nn_from_scratch" / "nn_from_scratch.ipynb",
+               REPO / "autograder" / "checks" / "staff" / "hidden.py", Path.home() / ".bashrc"]
+    probe = ("found = 0\n"
+             f"        for path in {[str(p) for p in secrets]!r}:\n"
+             "            try:\n"
+             "                open(path).read(1); found += 1\n"
+             "            except OSError:\n"
+             "                pass\n"
+             f"        for path in {[str(p) for p in planted]!r}:\n"
+             "            try:\n"
+             "                open(path, 'w').write('import os')\n"
+             "                found += 1\n"
+             "            except OSError:\n"
+             "                pass\n"
+             "        if found:\n"
+             "            return x * 0\n"
+             "        " + SIGMOID_FORWARD)
+    try:
+        tests, _ = grade(attack("peeks_and_plants", SIGMOID_FORWARD, probe), tmp_path)
+        assert lost(tests) == set(), why(tests)  # it could read none of them and write none of them
+        assert [path for path in planted if path.exists()] == []
+    finally:
+        for path in planted:
+            path.unlink(missing_ok=True)
+
+
+def test_control_characters_from_student_strings_reach_no_report(tmp_path, isolation_mode):
+    escape = "raise ValueError('\\x1b[2J\\x1b[31mred\\x07 \\u202eevil')"
+    tests, result = grade(attack("escapes_terminal", SIGMOID_FORWARD, escape), tmp_path)
+    message = tests["sigmoid_forward_public_values"]["output"]
+    assert "ValueError" in message and "red" in message
+    text = (tmp_path / "results.json").read_text() + result.stdout
+    assert not any(ch in text for ch in ("\x1b", "\x07", "\u202e")) and "\\u001b" not in text
+
+
+def test_a_huge_result_costs_its_check_and_not_the_graders_memory(tmp_path, isolation_mode):
+    huge = "if x.shape == (2, 5):\n            return np.zeros(2_000_000)  # 16 MB: within memory, beyond what a result may be\n        " + RELU_FORWARD
+    tests, _ = grade(attack("huge_result", RELU_FORWARD, huge), tmp_path)
+    assert "result larger than" in tests["relu_forward_public_values"]["output"]
+    assert lost(tests) <= of("ReLU.forward") | of(XOR)
+
+
+def test_a_parse_bomb_costs_its_own_submission_only(tmp_path):
+    # About 500 MB of syntax tree per MB of such source: parsed only in the worker, under its memory limit.
+    bomb = Variant("parse_bomb", ()).python_source() + "BOMB = [" + "1," * 4_000_000 + "]\n"
+    path = tmp_path / "parse_bomb.py"
+    path.write_text(bomb)
+    out = tmp_path / "results.json"
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", path, "--json", out], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    tests = {t["extra_data"]["check_id"]: t for t in json.loads(out.read_text())["tests"]}
+    assert lost(tests) == ALL
+    assert "too large or too deeply nested to be read" in tests["relu_forward_public_values"]["output"]

@@ -47,7 +47,8 @@ class Verdict:
     submission: Path
     results: list[Result]
     seconds: float
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for the instructor: how grading went
+    isolation: str = ""  # how the student's code was isolated (instructors' reports only)
 
     @property
     def score(self) -> float:

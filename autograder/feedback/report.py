@@ -22,16 +22,23 @@ def table(verdict: Verdict) -> str:
         if not result.passed:
             lines.extend(f"       {line}" for line in result.message.splitlines())
     lines.extend(f"  note: {note}" for note in verdict.notes)
+    if verdict.isolation:
+        lines.append(f"  isolation: {verdict.isolation}")
     lines.append(f"Total: {verdict.score:g}/{verdict.max_score}")
     return "\n".join(lines)
 
 
 def gradescope(verdict: Verdict) -> dict:
-    """Gradescope's results.json: score, execution_time, tests[name, score, max_score, output, visibility]."""
+    """Gradescope's results.json: score, execution_time, tests[name, score, max_score, output, visibility].
+
+    What students see is each test's output; how grading went (notes, the isolation) is
+    for the instructor, in ``extra_data``, which Gradescope does not show them.
+    """
     return {
         "score": verdict.score,
         "execution_time": round(verdict.seconds, 3),
-        "output": "; ".join(verdict.notes),
+        "output": "",
+        "extra_data": {"isolation": verdict.isolation, "notes": verdict.notes},
         "stdout_visibility": "hidden",
         "tests": [
             {
@@ -64,14 +71,15 @@ def write_grades_csv(rows: list[tuple[str, Verdict | str]], checks: list[Check],
     max_score = sum(check.points for check in checks)
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "score", "max_score", *(check.id for check in checks), "error"])
+        writer.writerow(["student", "score", "max_score", *(check.id for check in checks), "error", "isolation"])
         for student, verdict in rows:
             if isinstance(verdict, str):  # could not be graded
-                writer.writerow([student, 0, max_score, *([0] * len(checks)), verdict])
+                writer.writerow([student, 0, max_score, *([0] * len(checks)), verdict, ""])
                 continue
             scores = {r.id: r.score for r in verdict.results}
             writer.writerow([student, f"{verdict.score:g}", max_score,
-                             *(f"{scores.get(check.id, 0):g}" for check in checks), "; ".join(verdict.notes)])
+                             *(f"{scores.get(check.id, 0):g}" for check in checks), "; ".join(verdict.notes),
+                             verdict.isolation])
 
 
 STYLE = """

@@ -1,19 +1,25 @@
 """Trusted grading: student code runs in a worker process; this process only judges.
 
-The grading process never imports or executes a submission. It writes each
-check's inputs as ``.npz`` files (``autograder.sandboxed.wire``), lets the
-worker (``autograder.sandboxed.worker``, from a copy of that folder) run the
-student's code on them under limits, reads the observations back with
-``allow_pickle=False`` as float64 arrays, and judges them against the
-reference's observations, which it computes itself. A worker can crash, hang,
-print without end or lie: it loses that submission's points, nothing more.
+The grading process never imports or executes a submission. It writes a private
+job folder (the plan and each run's inputs, ``autograder.sandboxed.wire``) and
+starts the worker (``autograder.sandboxed.worker``) in a sandbox
+(:mod:`.sandbox`), which runs the student's code on the inputs under limits and
+answers in frames on its standard output. This process reads at most
+``max_output_bytes`` of them, reads each result with :mod:`.untrusted` (float64
+arrays only, every size checked before any data is read), and judges them
+against the reference's observations, which it computes itself. A worker can
+crash, hang, print without end or lie: it loses that submission's points,
+nothing more.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pwd
+import queue
+import selectors
 import shutil
 import signal
 import subprocess
@@ -21,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,24 +36,37 @@ from ..checks import Check, catalogue, graded_classes
 from ..checks import expectations as expected_values
 from ..checks.results import Result, Verdict, failed_to_run, judge
 from ..sandboxed import loader, wire, worker
+from . import sandbox
+from .untrusted import UnsafeNpz, clean_text, read_npz
 
-# The worker's code: this folder, copied whole into each job (as JOB/pkg/sandboxed), so the
-# worker needs no access to this repository (and, running as another user, gets none to
-# solutions/, the judges or the hidden checks).
+# The worker's code: this folder, mounted read-only in a sandbox (or copied whole into a
+# fallback job as JOB/pkg/sandboxed), so the worker sees nothing of this repository: not
+# solutions/, the judges or the hidden checks.
 SANDBOXED = Path(loader.__file__).resolve().parent
 BOOT = "import sys; sys.path.insert(0, sys.argv[1] + '/pkg'); from sandboxed.worker import main; sys.exit(main(sys.argv[1:]))"
 GRADER_USER_VARIABLE = "NN_GRADER_USER"
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
-MAX_RESULT_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Limits:
-    seconds_per_check: float = 10.0  # wall clock; CPU time is capped at the same
+    seconds_per_check: float = 10.0  # CPU time a check may use: what decides a verdict
+    wall_seconds_per_check: float | None = None  # a backstop for code that waits (default: 3x the above + 5)
     parallel: int = 1  # checks of one submission run at once (a class is graded in parallel instead)
-    seconds_per_submission: float = 180.0  # the whole worker, all checks
+    seconds_per_submission: float = 900.0  # wall-clock backstop for the whole worker
     memory_mb: int = 1024  # address space a check may add
     file_mb: int = 16  # largest file a check may write
+    processes: int = 64  # processes a sandbox may hold at once (where the kernel can count them)
+    max_result_bytes: int = 4 * 2**20  # one run's observations
+    max_output_bytes: int = 16 * 2**20  # everything a worker sends back
+
+    @property
+    def wall(self) -> float:
+        return self.wall_seconds_per_check or 3 * self.seconds_per_check + 5
+
+
+class SandboxRequired(RuntimeError):
+    """``--require-sandbox`` was given and bubblewrap cannot run here."""
 
 
 def read_code(path: Path) -> list[loader.CodeUnit]:
@@ -58,89 +77,140 @@ def read_code(path: Path) -> list[loader.CodeUnit]:
     return loader.code_units(path)
 
 
+def isolation(require_sandbox: bool = False) -> sandbox.Isolation:
+    """How workers run on this machine; SandboxRequired if a sandbox is required and impossible."""
+    chosen = sandbox.choose()
+    if require_sandbox and not chosen.sandbox:
+        raise SandboxRequired(f"a sandbox is required, and {chosen.description.removeprefix('fallback: ')}")
+    return chosen
+
+
 def grade(path: Path | str, checks: list[Check] | None = None, expectations=None,
-          limits: Limits = Limits()) -> Verdict:
+          limits: Limits = Limits(), require_sandbox: bool = False) -> Verdict:
     """Grade one submission in an isolated worker. Raises SubmissionError for a bad path."""
     path = Path(path)
     started = time.monotonic()
     checks = checks if checks is not None else catalogue()
     expectations = expectations or expected_values.default()
+    how = isolation(require_sandbox)
     units = read_code(path)
-    job = Path(tempfile.mkdtemp(prefix="nn-grade-"))
+    slot = _slots.get()
+    job = Path(tempfile.mkdtemp(prefix="nn-grade-"))  # 0700: no other user reads it
     try:
-        run_of = _write_job(job, path, units, checks, limits)
-        notes = _run_worker(job, limits, len(set(run_of.values())))
-        unfinished = _unfinished_runs(job)
-        if unfinished and not notes:
+        runs, run_of = _write_job(job, path, units, checks, limits, how, slot)
+        sent = _run_worker(job, limits, how, slot, list(runs))
+        unfinished = [run for run in runs if run not in sent.statuses]
+        if unfinished and not sent.stopped:
             # The worker died early (killed by the submission itself, or a fault of ours):
             # one more worker runs what is left, so a fluke costs nobody points.
             _keep_runs(job, unfinished)
-            notes = _run_worker(job, limits, len(unfinished))
-            notes.append(f"the grading process stopped early; {len(unfinished)} checks were run again in a new one")
-        results = [_judge_one(check, run_of[check.id], job / wire.OUT, expectations, limits) for check in checks]
+            again = _run_worker(job, limits, how, slot, unfinished)
+            sent.merge(again)
+            sent.notes.append(f"the worker stopped early; {len(unfinished)} runs were run again in a new one")
+        results = [_judge_one(check, run_of[check.id], sent, expectations, limits) for check in checks]
     finally:
         shutil.rmtree(job, ignore_errors=True)
-    return Verdict(path, results, time.monotonic() - started, notes)
+        _slots.put(slot)
+    description = how.description if how.sandbox else sandbox.fallback_description(how)
+    return Verdict(path, results, time.monotonic() - started, sent.notes, isolation=description)
 
 
-def _write_job(job: Path, path: Path, units: list, checks: list[Check], limits: Limits) -> dict[str, str]:
-    """Write the worker's job folder; return each check's run id.
+class _Slots:
+    """Job slots: as root, each concurrent job runs as its slot's own uid (61000 + slot)."""
+
+    def __init__(self):
+        self._free: queue.Queue = queue.Queue()
+        self._next = 1
+        self._lock = threading.Lock()
+
+    def get(self) -> int:
+        try:
+            return self._free.get_nowait()
+        except queue.Empty:
+            with self._lock:
+                self._next += 1
+                return self._next - 1
+
+    def put(self, slot: int) -> None:
+        self._free.put(slot)
+
+
+_slots = _Slots()
+
+
+def _write_job(job: Path, path: Path, units: list, checks: list[Check], limits: Limits,
+               how: sandbox.Isolation, slot: int) -> tuple[dict[str, dict], dict[str, str]]:
+    """Write the worker's job folder; return the runs and each check's run id.
 
     Checks that run the same scenario on the same inputs (a value check and a
     contract check, say) share one run: the code runs once, each judges it.
     """
     (job / wire.INPUTS).mkdir()
-    (job / wire.OUT).mkdir()
-    runs, run_of = {}, {}
+    runs, run_of, seen = {}, {}, {}
     for check in checks:
         cases = check.cases()
         arrays = wire.flatten(cases)
         key = (check.scenario, json.dumps(check.params, sort_keys=True),
                tuple((name, a.shape, a.tobytes()) for name, a in sorted(arrays.items())))
-        if key not in runs:
-            runs[key] = {"id": check.id, "scenario": check.scenario, "params": check.params,
-                         "cases": len(cases), "method": check.method}
+        if key not in seen:
+            seen[key] = check.id
+            runs[check.id] = {"id": check.id, "scenario": check.scenario, "params": check.params,
+                              "cases": len(cases), "method": check.method}
             np.savez(job / wire.INPUTS / f"{check.id}.npz", **arrays)
-        run_of[check.id] = runs[key]["id"]
-    # The worker gets the code already extracted: it needs no notebook library (fast start).
-    account = worker_account()
+        run_of[check.id] = seen[key]
+    fallback_as_root = not how.sandbox and os.geteuid() == 0
+    account = _fallback_account(slot) if fallback_as_root else None
+    # RLIMIT_NPROC counts a uid's processes (inside a sandbox's own user namespace: the sandbox's), and never
+    # host root's: so it is set for a sandbox started as a user, and for a fallback worker on a job slot's uid.
+    counted = (how.sandbox and (os.geteuid() != 0 or how.as_slot_user)) or account is not None
+    process_limit = limits.processes if counted else None
     plan = {"submission": path.name, "units": [[u.label, u.source] for u in units], "wanted": graded_classes(checks),
-            "limits": limits.__dict__, "runs": list(runs.values()), "account": account}
+            "limits": {"seconds_per_check": limits.seconds_per_check, "wall_seconds_per_check": limits.wall,
+                       "parallel": limits.parallel, "memory_mb": limits.memory_mb, "file_mb": limits.file_mb,
+                       "max_result_bytes": limits.max_result_bytes, "processes": process_limit},
+            "runs": list(runs.values()), "account": account}
     (job / wire.PLAN).write_text(json.dumps(plan))
-    _prepare_folders(job, account)
-    return run_of
+    if not how.sandbox:  # the worker's code, copied: a fallback worker can read nothing of the repository
+        shutil.copytree(SANDBOXED, job / "pkg" / "sandboxed", ignore=shutil.ignore_patterns("__pycache__"))
+    owner = account or ((sandbox.slot_uid(slot),) * 2 if how.sandbox and how.as_slot_user else None)
+    if owner:  # the job's own uid reads its folder; no other job's can
+        for item in [job, *job.rglob("*")]:
+            os.chown(item, *owner, follow_symlinks=False)
+    return runs, run_of
 
 
-def worker_account() -> tuple[int, int] | None:
-    """(uid, gid) the workers run as when the grader runs as root: $NN_GRADER_USER, else `nobody`."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        entry = pwd.getpwnam(os.environ.get(GRADER_USER_VARIABLE, "nobody"))
-    except KeyError:
-        return None
-    return entry.pw_uid, entry.pw_gid
+def _fallback_account(slot: int) -> tuple[int, int] | None:
+    """As root without a sandbox: the slot's own uid, or $NN_GRADER_USER if set."""
+    name = os.environ.get(GRADER_USER_VARIABLE)
+    if name:
+        try:
+            entry = pwd.getpwnam(name)
+            return entry.pw_uid, entry.pw_gid
+        except KeyError:
+            pass
+    return sandbox.slot_uid(slot), sandbox.slot_uid(slot)
 
 
-def _prepare_folders(job: Path, account: tuple[int, int] | None) -> None:
-    shutil.copytree(SANDBOXED, job / "pkg" / "sandboxed", ignore=shutil.ignore_patterns("__pycache__"))
-    if account is None:
-        return
-    # The worker's user may read the job and write only its own out/ folder.
-    for path in [job, *job.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    os.chown(job / wire.OUT, *account)
-    (job / wire.OUT).chmod(0o700)
+def _keep_runs(job: Path, ids: list[str]) -> None:
+    plan = json.loads((job / wire.PLAN).read_text())
+    plan["runs"] = [run for run in plan["runs"] if run["id"] in ids]
+    (job / wire.PLAN).write_text(json.dumps(plan))
 
 
-def _worker_environment(job: Path) -> dict:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(job),
-           "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "PYTHONDONTWRITEBYTECODE": "1"}
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL"):
-        if key in os.environ:
-            env[key] = os.environ[key]
-    return env
+@dataclass
+class Sent:
+    """What a worker sent back: per run, its result or error (raw bytes) and its status."""
+
+    results: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the instructor, never the student
+    stopped: bool = False  # stopped by this process (time or size): what is missing will not come
+
+    def merge(self, other: Sent) -> None:
+        self.results.update(other.results)
+        self.statuses.update(other.statuses)
+        self.notes += other.notes
+        self.stopped = other.stopped
 
 
 _active_workers: set[int] = set()
@@ -155,40 +225,88 @@ def adopt_orphans() -> None:
     _reaping = True
 
 
-def _run_worker(job: Path, limits: Limits, n_checks: int) -> list[str]:
-    budget = min(limits.seconds_per_submission, (n_checks + 2) * limits.seconds_per_check + 10)
+def _worker_argv(job: Path, how: sandbox.Isolation) -> list[str]:
+    if how.sandbox:
+        return sandbox.sandbox_argv(SANDBOXED, job, BOOT)
+    return [sys.executable, "-I", "-c", BOOT, str(job)]
+
+
+def _worker_environment(job: Path, how: sandbox.Isolation) -> dict:
+    if how.sandbox:
+        return {"PATH": "/usr/bin:/bin"}  # bwrap's --clearenv sets the worker's own
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(job), "MPLCONFIGDIR": str(job),
+           **{k: v for k, v in sandbox.ENVIRONMENT.items() if k not in ("PATH", "HOME", "MPLCONFIGDIR")}}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+def _run_worker(job: Path, limits: Limits, how: sandbox.Isolation, slot: int, runs: list[str]) -> Sent:
+    budget = min(limits.seconds_per_submission, (len(runs) + 2) * limits.wall + 30)
+    sent = Sent()
     # Started under the lock, so another thread's reap_orphans never mistakes it for an orphan.
-    with _workers_lock, open(job / "worker.log", "wb") as log:
+    with _workers_lock:
         process = subprocess.Popen(
-            [sys.executable, "-I", "-c", BOOT, str(job)],
-            cwd=job, env=_worker_environment(job), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-            start_new_session=True,
-        )
+            _worker_argv(job, how), cwd=job, env=_worker_environment(job, how), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            **(sandbox.account(slot, how) if how.sandbox else {}))
         _active_workers.add(process.pid)
-    notes = []
     try:
-        process.wait(timeout=budget)
-    except subprocess.TimeoutExpired:
-        notes.append(f"grading stopped after {budget:g} s; checks not finished by then score 0")
-    finally:
+        output, errors, why = _read_output(process, budget, limits.max_output_bytes)
+        if why:
+            sent.stopped = True
+            sent.notes.append(why)
+        # Kill what is left of the worker's group before reaping it: its pid (and so the group's
+        # id) cannot be reused by another worker until it is reaped.
         _kill_group(process.pid)
         process.kill()
+    finally:
         process.wait()
+        process.stdout.close()
+        process.stderr.close()
         with _workers_lock:
             _active_workers.discard(process.pid)
         reap_orphans()
-    return notes
+    try:
+        for frame in wire.read_frames(io.BytesIO(output), limits.max_output_bytes):
+            if frame.kind in ("result", "error") and frame.run_id in runs:
+                sent.results[frame.run_id] = (frame.kind, frame.payload)
+            elif frame.kind == "status" and frame.run_id in runs:
+                sent.statuses[frame.run_id] = clean_text(frame.payload.decode("utf-8", errors="replace"), 200)
+    except wire.FrameError as error:
+        sent.notes.append(f"the worker's output was malformed ({error}); what came before it was used")
+    if process.returncode not in (0, None) and errors:
+        sent.notes.append("worker: " + clean_text(errors.decode("utf-8", errors="replace").strip()
+                                                  .splitlines()[-1] if errors.strip() else "", 300))
+    return sent
 
 
-def _unfinished_runs(job: Path) -> list[str]:
-    plan = json.loads((job / wire.PLAN).read_text())
-    return [run["id"] for run in plan["runs"] if not (job / wire.OUT / f"{run['id']}{wire.STATUS}").exists()]
-
-
-def _keep_runs(job: Path, ids: list[str]) -> None:
-    plan = json.loads((job / wire.PLAN).read_text())
-    plan["runs"] = [run for run in plan["runs"] if run["id"] in ids]
-    (job / wire.PLAN).write_text(json.dumps(plan))
+def _read_output(process: subprocess.Popen, budget: float, cap: int) -> tuple[bytes, bytes, str]:
+    """The worker's stdout (at most ``cap`` bytes) and the tail of its stderr; why it was stopped, if it was."""
+    deadline = time.monotonic() + budget
+    out, err = process.stdout.fileno(), process.stderr.fileno()
+    output, tail = bytearray(), bytearray()
+    with selectors.DefaultSelector() as selector:
+        for fd in (out, err):
+            selector.register(fd, selectors.EVENT_READ)
+        while selector.get_map():
+            ready = selector.select(max(0.0, deadline - time.monotonic()))
+            if not ready:
+                return bytes(output), bytes(tail), f"grading stopped after {budget:g} s; unfinished checks score 0"
+            for key, _ in ready:
+                data = os.read(key.fd, 65536)
+                if not data:
+                    selector.unregister(key.fd)
+                elif key.fd == err:
+                    tail += data
+                    del tail[:-65536]
+                elif len(output) + len(data) > cap:
+                    return bytes(output), bytes(tail), f"the worker sent more than {cap} bytes; checks " \
+                                                       "without a result score 0"
+                else:
+                    output += data
+    return bytes(output), bytes(tail), ""
 
 
 def _kill_group(pgid: int) -> None:
@@ -216,44 +334,38 @@ def reap_orphans() -> None:
                 pass
 
 
-def _judge_one(check: Check, run: str, out: Path, expectations, limits: Limits) -> Result:
-    error_file, data_file, status_file = (out / f"{run}{ext}" for ext in (wire.ERROR, wire.OBSERVATIONS, wire.STATUS))
-    if error_file.is_file():
-        return failed_to_run(check, _read_error(error_file, check))
-    if data_file.is_file() and data_file.stat().st_size <= MAX_RESULT_BYTES:
+def _judge_one(check: Check, run: str, sent: Sent, expectations, limits: Limits) -> Result:
+    kind, payload = sent.results.get(run, ("", b""))
+    if kind == "error":
+        return failed_to_run(check, _read_error(payload, check))
+    if kind == "result":
         try:
-            observations = _read_observations(data_file, len(check.cases()))
-        except Exception:
+            observations = wire.unflatten(read_npz(payload, max_total_bytes=limits.max_result_bytes),
+                                          len(check.cases()))
+        except UnsafeNpz:
             return Result(check, 0.0, f"{check.method}: its results could not be read.")
         return judge(check, observations, expectations)
-    status = _read_message(status_file) if status_file.is_file() else "not run"
+    status = sent.statuses.get(run, "not run")
     if status.startswith("timeout"):
-        return Result(check, 0.0, f"{check.method}: did not finish within {limits.seconds_per_check:g} s "
-                                  "(an endless loop, or far too much work?).")
+        return Result(check, 0.0, f"{check.method}: did not finish within {limits.wall:g} s of waiting (a sleep, "
+                                  "input(), or a machine far too busy?).")
     if status == "not run":
         return Result(check, 0.0, f"{check.method}: not run: grading of this submission stopped before it.")
     if "SIGXCPU" in status:
-        return Result(check, 0.0, f"{check.method}: used more than {limits.seconds_per_check:g} s of CPU time.")
+        return Result(check, 0.0, f"{check.method}: used more than {limits.seconds_per_check:g} s of CPU time "
+                                  "(an endless loop, or far too much work?).")
+    if status.startswith("result larger"):
+        return Result(check, 0.0, f"{check.method}: its {status}; return arrays of the expected size.")
     return Result(check, 0.0, f"{check.method}: the process running your code {status} before giving a "
                               "result; does your code call exit() or os._exit(), or crash Python?")
 
 
-def _read_error(path: Path, check: Check) -> wire.StudentCodeError:
+def _read_error(payload: bytes, check: Check) -> wire.StudentCodeError:
     """The worker's explanation of a failure (untrusted text: it only ever costs points)."""
-    text = _read_message(path)
+    text = payload[:20000].decode("utf-8", errors="replace")
     try:
-        return wire.parse_error_record(text)
+        error = wire.parse_error_record(text)
     except (ValueError, KeyError, TypeError):
-        return wire.StudentCodeError(f"{check.method}: {text[:500]}")
-
-
-def _read_message(path: Path) -> str:
-    with open(path, "rb") as handle:
-        text = handle.read(2000).decode("utf-8", errors="replace")
-    return "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text).strip()
-
-
-def _read_observations(path: Path, n_cases: int) -> list[dict]:
-    with np.load(path, allow_pickle=False) as data:
-        # Plain float64 copies: whatever the worker wrote, nothing but numbers is compared.
-        return wire.unflatten({key: np.array(data[key], dtype=np.float64) for key in data.files}, n_cases)
+        return wire.StudentCodeError(f"{check.method}: {clean_text(text, 500)}")
+    error.message, error.detail = clean_text(error.message, 2000), clean_text(error.detail, 500)
+    return error

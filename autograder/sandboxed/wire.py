@@ -1,29 +1,36 @@
-"""What a grading process and a worker exchange: the job folder, written once, here.
+"""What a grading process and a worker exchange, written once, here.
 
-The grading process (``autograder.grading.isolation``) writes, the worker
-(``autograder.sandboxed.worker``) reads::
+The grading process (``autograder.grading.isolation``) writes a job folder,
+which the worker (``autograder.sandboxed.worker``) only reads::
 
     JOB/plan.json           {"submission": file name, "units": [[label, source], ...], "wanted": [class, ...],
-                             "limits": {seconds_per_check, parallel, memory_mb, file_mb, ...},
+                             "limits": {seconds_per_check, wall_seconds_per_check, parallel, memory_mb,
+                                        file_mb, max_result_bytes},
                              "runs": [{"id", "scenario", "params", "cases", "method"}, ...],
                              "account": [uid, gid] or null}
     JOB/inputs/<run>.npz    the run's input cases, keys "<case>/<name>" (see :func:`flatten`)
 
-The worker writes, for each run, one of::
+The worker answers on its standard output only, in frames (:func:`write_frame`);
+no file it could write is read by anyone. For each run, in the order runs end:
 
-    JOB/out/<run>.npz       observations, keys "<case>/<name>", float64 arrays
-    JOB/out/<run>.error     an error record (JSON, :func:`error_record`): the student's code failed
+    result <run>   observations as .npz bytes, keys "<case>/<name>", float64 arrays
+    error  <run>   or an error record (JSON, :func:`error_record`): the student's code failed
+    status <run>   how the run's process ended ("exited with status 0", "was killed by signal
+                   SIGXCPU", "timeout after 30 s", "result larger than ... bytes")
 
-and always ``JOB/out/<run>.status``: how the run's process ended ("exited with
-status 0", "was killed by signal SIGKILL", "timeout after 10 s").
-
-A run is one scenario on one set of inputs; checks that need the same run (a
-value check and a contract check on the same call) share it.
+and, last, one ``done`` frame. A run is one scenario on one set of inputs;
+checks that need the same run (a value check and a contract check on the same
+call) share it.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import struct
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
 
 import numpy as np
 
@@ -31,8 +38,69 @@ from .errors import StudentCodeError
 
 PLAN = "plan.json"
 INPUTS = "inputs"
-OUT = "out"
-OBSERVATIONS, ERROR, STATUS = ".npz", ".error", ".status"
+
+# A frame: b"NF" | kind (1 byte) | len(run id) (1 byte) | len(payload) (4 bytes, big-endian) | run id | payload
+HEADER = struct.Struct(">2sBBI")
+MAGIC = b"NF"
+KINDS = {1: "result", 2: "error", 3: "status", 4: "done"}
+CODES = {name: code for code, name in KINDS.items()}
+RUN_ID = re.compile(r"[A-Za-z0-9_.-]{0,64}")
+
+
+class FrameError(ValueError):
+    """The stream is not a well-formed sequence of frames within the cap."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    kind: str
+    run_id: str
+    payload: bytes
+
+
+def write_frame(fd: int, kind: str, run_id: str, payload: bytes) -> None:
+    """Write one whole frame to ``fd`` (a blocking pipe), however many writes it takes."""
+    if kind not in CODES or not RUN_ID.fullmatch(run_id) or len(payload) >= 2**32:
+        raise ValueError(f"bad frame: {kind!r} {run_id!r} ({len(payload)} bytes)")
+    data = memoryview(HEADER.pack(MAGIC, CODES[kind], len(run_id), len(payload)) + run_id.encode() + payload)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def read_frames(stream: BinaryIO, max_total_bytes: int) -> Iterator[Frame]:
+    """Frames from ``stream`` until its end; FrameError (after the good ones) on garbage, truncation or excess.
+
+    A payload's declared length is checked against what is left of ``max_total_bytes``
+    before it is read, so a lying header costs nothing.
+    """
+    left = max_total_bytes
+    while True:
+        header = _read_exact(stream, HEADER.size, at_start=True)
+        if header is None:
+            return
+        magic, code, id_length, length = HEADER.unpack(header)
+        if magic != MAGIC or code not in KINDS:
+            raise FrameError("not a frame")
+        left -= HEADER.size + id_length + length
+        if left < 0:
+            raise FrameError(f"results larger than {max_total_bytes} bytes")
+        run_id = _read_exact(stream, id_length).decode("ascii", errors="replace")
+        if not RUN_ID.fullmatch(run_id):
+            raise FrameError("bad run id")
+        yield Frame(KINDS[code], run_id, _read_exact(stream, length))
+
+
+def _read_exact(stream: BinaryIO, n: int, at_start: bool = False) -> bytes | None:
+    parts, got = [], 0
+    while got < n:
+        part = stream.read(n - got)
+        if not part:
+            if at_start and got == 0:
+                return None
+            raise FrameError("truncated frame")
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
 
 
 def flatten(per_case: list[dict]) -> dict[str, np.ndarray]:

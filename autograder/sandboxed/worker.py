@@ -1,19 +1,28 @@
 """The worker: the only process that runs a student's code when grading.
 
-Started by ``autograder.grading.isolation`` from a copy of this folder in
-``JOB/pkg`` (never the reference, the judges or the hidden checks). It reads
-its job folder and writes its results as :mod:`.wire` describes.
+Started by ``autograder.grading.isolation``: inside a bubblewrap sandbox where
+the machine allows one (as the sandbox's pid 1, with this folder mounted
+read-only), else from a copy of this folder in a private job folder. It reads
+the job's plan and inputs and answers on its standard output only, in frames
+(:mod:`.wire`): nothing it or a student's code could write to a file is read by
+anyone.
 
-When started as root it imports what it needs, then drops to the unprivileged
-user named in the plan before any student code runs. For each run it forks a
-child that loads the submission afresh, so nothing a check does (patching
-numpy, say) can reach another check. The child runs under resource limits with
-its output thrown away, and writes only plain arrays or an error record; this
-process writes how each child ended.
+When started as root (the fallback without a sandbox) it stays root, and each
+check's process drops to the unprivileged user named in the plan before any
+student code runs: a check cannot signal the worker. The worker makes itself
+non-dumpable, so that no process of the same user can open its descriptors
+through /proc or trace it. For each run it forks a child
+that loads the submission afresh, so nothing a check does (patching numpy, say)
+can reach another check. The child runs under resource limits (CPU time decides
+when code runs too long; the wall clock is a generous backstop for code that
+waits), with its output thrown away and every descriptor closed but the write
+end of a pipe of its own, on which it sends its observations or an error. The
+worker relays each child's message as one frame, at most
+``max_result_bytes``, then a status frame.
 
-The worker also becomes a "child subreaper": processes a check leaves behind,
-even ones that detached into their own session, are re-parented here and
-killed before the next check starts.
+The worker is also a "child subreaper" (pid 1 of the sandbox is one anyway):
+processes a check leaves behind, even ones that detached into their own
+session, are re-parented here and killed when their check ends.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from __future__ import annotations
 import ctypes
 import importlib.abc
 import importlib.util
+import io
 import json
 import os
 import resource
@@ -36,65 +46,119 @@ from . import loader, wire
 from .errors import StudentCodeError
 from .scenarios import run_scenario
 
+PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
+RESULT, ERROR = b"R", b"E"  # first byte of a child's message: observations (npz) or an error record (JSON)
+
+
+WORKER_MEMORY_MB = 2048  # the worker's own address space beyond what it holds at start: parsing included
 
 
 def main(argv: list[str]) -> int:
     job = Path(argv[0])
+    _prctl(PR_SET_DUMPABLE, 0)
+    limit = _virtual_memory_bytes() + WORKER_MEMORY_MB * 2**20  # a parse bomb costs its own submission only
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    channel = os.dup(1)  # the results pipe; fd 1 itself now goes nowhere
+    _to_devnull(0, 1)
     plan = json.loads((job / wire.PLAN).read_text())
     units = [loader.CodeUnit(label, source) for label, source in plan["units"]]
     _warm_imports(units)
     for run in plan["runs"]:
         run["inputs"] = _read_inputs(job / wire.INPUTS / f"{run['id']}.npz", run["cases"])
-    if plan.get("account"):
-        drop_privileges(*plan["account"])
-    prepared = loader.prepare(Path(plan["submission"]), units, wanted=tuple(plan["wanted"]))
+    plan["limits"]["account"] = plan.get("account")  # each check's process drops to it: this one stays out of reach
+    if os.getpid() == 1:  # a sandbox's pid 1 gets only the signals it handles: Python handles SIGINT
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        prepared = loader.prepare(Path(plan["submission"]), units, wanted=tuple(plan["wanted"]))
+    except MemoryError:  # parsing alone would take more memory than a worker may have
+        prepared = loader.prepare(Path(plan["submission"]), [], wanted=tuple(plan["wanted"]))
+        prepared.notes.append("your code is too large or too deeply nested to be read; nothing of it was run")
     become_subreaper()
-    run_all(plan["runs"], prepared, job, plan["limits"])
+    run_all(plan["runs"], prepared, channel, plan["limits"])
+    wire.write_frame(channel, "done", "", b"")
     return 0
 
 
-def run_all(runs: list[dict], prepared, job: Path, limits: dict) -> None:
-    """Each run in its own child, up to ``limits["parallel"]`` at once, each with a deadline."""
+def run_all(runs: list[dict], prepared, channel: int, limits: dict) -> None:
+    """Each run in its own child, up to ``limits["parallel"]`` at once; relay each one's message and status."""
     pending = list(runs)
-    running: dict[int, tuple[dict, float, int]] = {}  # pid -> (run, deadline, pidfd)
+    running: dict[int, dict] = {}  # pidfd -> {"run", "pid", "pipe", "message", "deadline"}
     while pending or running:
         while pending and len(running) < limits["parallel"]:
             run = pending.pop(0)
-            pid = os.fork()
-            if pid == 0:  # the child: never returns
-                try:
-                    _child(run, prepared, job, limits)
-                except BaseException as exc:  # the worker's own failure around the student's code
-                    _record_failure(job / wire.OUT / f"{run['id']}{wire.ERROR}", run["method"], exc)
-                finally:
-                    os._exit(0)
-            running[pid] = (run, time.monotonic() + limits["seconds_per_check"], os.pidfd_open(pid))
-        wait = max(0.0, min(deadline for _, deadline, _ in running.values()) - time.monotonic())
-        ready, _, _ = select.select([fd for _, _, fd in running.values()], [], [], wait)
-        now = time.monotonic()
-        for pid, (run, deadline, fd) in list(running.items()):
-            if fd in ready:
-                _, status = os.waitpid(pid, 0)
-                ended = _describe(status)
-            elif now >= deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                ended = f"timeout after {limits['seconds_per_check']:g} s"
-            else:
-                continue
-            os.close(fd)
-            del running[pid]
-            kill_descendants(keep=set(running))
-            (job / wire.OUT / f"{run['id']}{wire.STATUS}").write_text(ended)
+            pid, pipe = _start(run, prepared, limits)
+            running[os.pidfd_open(pid)] = {"run": run, "pid": pid, "pipe": pipe, "message": bytearray(),
+                                           "deadline": time.monotonic() + limits["wall_seconds_per_check"]}
+        pipes = {child["pipe"]: child for child in running.values() if not child.get("eof")}
+        wait = max(0.0, min(child["deadline"] for child in running.values()) - time.monotonic())
+        ready, _, _ = select.select([*running, *pipes], [], [], wait)
+        for fd in ready:
+            if fd in pipes and not _read_some(pipes[fd], limits):
+                _end(running, pipes[fd], channel, f"result larger than {limits['max_result_bytes']} bytes")
+        for pidfd, child in list(running.items()):
+            if pidfd in ready and child.get("status") is None:
+                _, status = os.waitpid(child["pid"], 0)
+                child["reaped"] = True
+                while _read_some(child, limits, block=False):
+                    pass
+                _end(running, child, channel, _describe(status))
+            elif child.get("status") is None and time.monotonic() >= child["deadline"]:
+                _end(running, child, channel, f"timeout after {limits['wall_seconds_per_check']:g} s")
+        running = {pidfd: child for pidfd, child in running.items() if child.get("status") is None}
 
 
-def _record_failure(path: Path, method: str, exc: BaseException) -> None:
+def _start(run: dict, prepared, limits: dict) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.dup2(write_end, 3)
+            os.closerange(4, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # the results pipe, others' pipes
+            _child(run, prepared, limits)
+        except BaseException as exc:  # the worker's own failure before the student's code ran
+            _send(ERROR + wire.error_record(StudentCodeError(
+                f"{run['method']}: could not be run ({type(exc).__name__}: {exc})"[:500])).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _read_some(child: dict, limits: dict, block: bool = True) -> bool:
+    """Read what the child's pipe holds into its message; False once the message is too large."""
+    if not block:
+        os.set_blocking(child["pipe"], False)
     try:
-        message = f"{method}: could not be run ({type(exc).__name__}: {exc})"[:500]
-        path.write_text(wire.error_record(StudentCodeError(message)))
-    except BaseException:
-        pass
+        chunk = os.read(child["pipe"], 65536)
+    except BlockingIOError:
+        return False
+    if len(child["message"]) + len(chunk) > limits["max_result_bytes"]:
+        return False
+    child["message"] += chunk
+    child["eof"] = not chunk
+    return bool(chunk) or block
+
+
+def _end(running: dict, child: dict, channel: int, status: str) -> None:
+    """Stop the child if it still runs; relay its message (if it ended by itself) and status; clean up."""
+    if child.get("status") is not None:
+        return
+    child["status"] = status
+    pidfd = next(fd for fd, other in running.items() if other is child)
+    if not child.get("reaped"):
+        try:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(child["pid"], 0)
+    os.close(child["pipe"])
+    os.close(pidfd)
+    message, run_id = bytes(child["message"]), child["run"]["id"]
+    if status == "exited with status 0" and message[:1] in (RESULT, ERROR):
+        wire.write_frame(channel, "result" if message[:1] == RESULT else "error", run_id, message[1:])
+    wire.write_frame(channel, "status", run_id, status.encode())
+    kill_descendants(keep={other["pid"] for other in running.values() if other.get("status") is None})
 
 
 def _describe(status: int) -> str:
@@ -152,18 +216,34 @@ class _LazyPyplot(importlib.abc.MetaPathFinder):
         return spec
 
 
-def _child(run: dict, prepared, job: Path, limits: dict) -> None:
+def _child(run: dict, prepared, limits: dict) -> None:
     os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if limits.get("account"):  # as root without a sandbox: the job slot's own uid, which cannot signal the worker
+        drop_privileges(*limits["account"])
+    if limits.get("processes"):  # counts this sandbox's (or this uid's) processes only
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
     _apply_limits(limits)
-    _silence()
-    out = job / wire.OUT
+    _to_devnull(0, 1, 2)  # whatever the student prints goes nowhere, however much of it there is
     loaded = loader.execute(prepared)
     try:
         observations = run_scenario(run["scenario"], run["params"], run["inputs"], loaded, run["method"])
+        buffer = io.BytesIO()
+        np.savez(buffer, **wire.flatten(observations))
+        message = RESULT + buffer.getvalue()
     except StudentCodeError as error:
-        (out / f"{run['id']}{wire.ERROR}").write_text(wire.error_record(error))
-        return
-    np.savez(out / f"{run['id']}{wire.OBSERVATIONS}", **wire.flatten(observations))
+        message = ERROR + wire.error_record(error).encode()
+    except BaseException as exc:  # the worker's own failure around the student's code
+        failure = StudentCodeError(f"{run['method']}: could not be run ({type(exc).__name__}: {exc})"[:500])
+        message = ERROR + wire.error_record(failure).encode()
+    _send(message)
+
+
+def _send(message: bytes) -> None:
+    """The child's one message to the worker, on its pipe (fd 3)."""
+    view = memoryview(message)
+    while view:
+        view = view[os.write(3, view):]
 
 
 def _read_inputs(path: Path, n_cases: int) -> list[dict]:
@@ -176,12 +256,17 @@ def _apply_limits(limits: dict) -> None:
     in_use = _virtual_memory_bytes()
     for name, value in (
         (resource.RLIMIT_AS, in_use + limits["memory_mb"] * megabyte),
-        (resource.RLIMIT_CPU, int(limits["seconds_per_check"]) + 1),
+        (resource.RLIMIT_CPU, int(limits["seconds_per_check"]) + 1),  # soft: SIGXCPU
         (resource.RLIMIT_FSIZE, limits["file_mb"] * megabyte),
         (resource.RLIMIT_NOFILE, 64),
         (resource.RLIMIT_CORE, 0),
     ):
-        resource.setrlimit(name, (value, value))
+        # Never above what this process already has (the worker's own memory limit, say). The hard CPU
+        # limit a little above the soft one: SIGXCPU says why first; SIGKILL if it is ignored.
+        _, hard = resource.getrlimit(name)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        ceiling = value + 2 if name == resource.RLIMIT_CPU else value
+        resource.setrlimit(name, (value, ceiling if hard == resource.RLIM_INFINITY else min(ceiling, hard)))
 
 
 def _virtual_memory_bytes() -> int:
@@ -191,19 +276,22 @@ def _virtual_memory_bytes() -> int:
     return 0
 
 
-def _silence() -> None:
-    """Whatever the student prints goes nowhere, however much of it there is."""
+def _to_devnull(*fds: int) -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
+    for fd in fds:
         os.dup2(devnull, fd)
     os.close(devnull)
 
 
-def become_subreaper() -> None:
+def _prctl(option: int, value: int) -> None:
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def become_subreaper() -> None:
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
 def children_of(pid: int) -> list[int]:

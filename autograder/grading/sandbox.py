@@ -1,0 +1,225 @@
+"""Where a worker runs: a bubblewrap sandbox that holds only what it needs, or a hardened fallback.
+
+:func:`bwrap` is the list of what a sandbox sees, and nothing else exists in it:
+the C libraries, the interpreter and its standard library, the third-party
+packages students use (numpy, matplotlib and what they need; never the whole
+site-packages, which may hold this grader with its hidden checks, nbgrader,
+Jupyter), the worker's code (``autograder/sandboxed``) and the job's plan and
+inputs, read-only; a private /tmp of limited size; its own /proc and /dev; no
+network; new user, pid, ipc, uts, mount and cgroup namespaces; no capabilities.
+The worker is the sandbox's pid 1 (``--as-pid-1``): when it ends, the kernel
+ends every process left in the sandbox, detached ones included, and bwrap's own
+reaper, which would hold the results pipe, does not exist.
+
+As root, the sandbox is started as an unprivileged user of its own (one per
+concurrent job slot, ``61000 + slot``), so that no process in it is host root
+and a process-count limit binds. That user must be able to read the interpreter:
+a pyenv under a 0700 home cannot be, and then the sandbox runs as root, with
+that limit unenforced, and says so.
+
+Where bubblewrap cannot run (Docker's default seccomp profile, as on Gradescope;
+macOS), :func:`choose` says why and the grader falls back to a private job
+folder, a uid of the job slot's own as root, the worker's limits, and the same
+results pipe; ``--require-sandbox`` makes that an error instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+SLOT_UID_BASE = 61000  # as root, job slot n runs as uid/gid 61000 + n (no /etc/passwd entry needed)
+PACKAGES = ("numpy", "matplotlib")  # third-party roots the worker and students import; their dependencies follow
+ISOLATION = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+             "--as-pid-1", "--cap-drop", "ALL", "--hostname", "sandbox"]
+ENVIRONMENT = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+SCRATCH_MB = 64
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How workers run on this machine, and the one line that says so in every report."""
+
+    sandbox: bool  # bubblewrap
+    as_slot_user: bool  # as root: each job slot's own unprivileged uid
+    description: str
+
+
+def bwrap(*, system: dict[str, str | None], read_only: list[str], hidden: list[str], read_only_at: dict[str, Path],
+          scratch: dict[str, int], env: dict[str, str], cwd: str, command: list[str]) -> list[str]:
+    """Everything visible inside, in order; anything not named here does not exist in the sandbox.
+
+    ``system``: library folders bound read-only (value None) or symlinks (value = target);
+    ``read_only``: host paths bound read-only at the same path; ``hidden``: folders inside a
+    bound one replaced by an empty read-only tmpfs; ``read_only_at``: sandbox path -> host path;
+    ``scratch``: private tmpfs folders with a size in MiB. The root itself is read-only.
+    """
+    argv = [shutil.which("bwrap") or "bwrap", *ISOLATION]
+    for path, target in system.items():
+        argv += ["--ro-bind", path, path] if target is None else ["--symlink", target, path]
+    for path in dict.fromkeys(read_only):  # de-duplicated, order kept
+        argv += ["--ro-bind", path, path]
+    for path in hidden:
+        argv += ["--tmpfs", path, "--remount-ro", path]
+    for dest, source in read_only_at.items():
+        argv += ["--ro-bind", str(source), dest]
+    for dest, mb in scratch.items():
+        argv += ["--size", str(mb * 2**20), "--perms", "1777", "--tmpfs", dest]
+    # /dev is bwrap's own tmpfs (no size limit): read-only, its device nodes still work
+    argv += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", cwd,
+             "--clearenv"]
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    return [*argv, "--", *command]
+
+
+def sandbox_argv(code_dir: Path, job_dir: Path, boot: str, python: str = sys.executable) -> list[str]:
+    """The bwrap command line that runs ``python -I -c BOOT /job`` with the worker's code at /job/pkg/sandboxed."""
+    seen = interpreter(python)
+    return bwrap(
+        system=system_libraries(),
+        read_only=[*seen["files"], *seen["stdlib"], *seen["packages"]],
+        hidden=seen["hidden"],
+        read_only_at={"/job/pkg/sandboxed": Path(code_dir),
+                      **{f"/job/{p.name}": p for p in sorted(Path(job_dir).iterdir()) if p.name != "pkg"}},
+        scratch={"/tmp": SCRATCH_MB},
+        env=ENVIRONMENT,
+        cwd="/job",
+        command=[seen["executable"], "-I", "-c", boot, "/job"],
+    )
+
+
+def system_libraries() -> dict[str, str | None]:
+    """The C libraries Python and the packages' extensions load: the multiarch library folders, not /usr.
+
+    On merged-/usr systems /lib and /lib64 are symlinks, kept as such.
+    """
+    arch = f"{os.uname().machine}-linux-gnu"
+    found: dict[str, str | None] = {}
+    for path in (f"/usr/lib/{arch}", "/usr/lib64", f"/lib/{arch}", "/lib64", "/lib"):
+        if os.path.islink(path):
+            found[path] = os.readlink(path)
+        elif os.path.isdir(path) and os.path.realpath(path) == path and path != "/lib":
+            found[path] = None
+    return dict(sorted(found.items(), key=lambda item: item[1] is not None))  # folders before symlinks
+
+
+_DESCRIBE = r"""
+import importlib.metadata as md, json, os, re, sys, sysconfig
+def closure(names):
+    seen, todo = {}, list(names)
+    while todo:
+        name = re.split(r"[\s<>=!~;\[(]", todo.pop(), 1)[0].lower().replace("_", "-")
+        if name in seen: continue
+        try: dist = md.distribution(name)
+        except md.PackageNotFoundError: continue
+        tops = {f.parts[0] for f in dist.files or () if f.parts[0] not in ("..", "__pycache__")}
+        seen[name] = sorted(str(dist.locate_file(t)) for t in tops)
+        todo += [r for r in dist.requires or () if "extra ==" not in r]
+    return seen
+stdlib = sysconfig.get_path("stdlib")
+maps = {f[5].strip() for f in map(lambda l: l.split(None, 5), open("/proc/self/maps")) if f[5:] and f[5][0] == "/"}
+print(json.dumps({"executable": sys.executable, "stdlib": [stdlib],
+    "files": sorted(p for p in {os.path.join(sys.prefix, "pyvenv.cfg"), *maps} if os.path.isfile(p)),
+    "hidden": [p for p in (stdlib + "/site-packages", stdlib + "/dist-packages") if os.path.isdir(p)],
+    "distributions": closure(sys.argv[1:])}))
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def interpreter(python: str, packages: tuple[str, ...] = PACKAGES) -> dict:
+    """What ``python`` needs, asked of that interpreter itself.
+
+    files: the executable, pyvenv.cfg and what it maps at start-up outside the system
+    folders (a shared build's libpython, the locale); stdlib with lib-dynload (not
+    platstdlib: in a venv that is the venv's lib/, site-packages and all); hidden: the
+    base install's site-packages inside stdlib; packages: the top-level entries of the
+    RECORD of ``packages`` and their dependencies (numpy/, numpy.libs/, *.dist-info).
+    No .pth file is bound, so the interpreter starts without running any.
+    """
+    out = subprocess.run([python, "-I", "-c", _DESCRIBE, *packages], capture_output=True, text=True,
+                         env=ENVIRONMENT, check=True, timeout=60).stdout
+    seen = json.loads(out)
+    system = tuple(p + "/" for p, target in system_libraries().items() if target is None)
+    inside = (*system, *(p + "/" for p in seen["stdlib"]))
+    seen["files"] = [p for p in seen["files"] if not p.startswith(inside) and p != os.path.realpath(seen["executable"])]
+    seen["files"].insert(0, seen["executable"])  # bound at the venv's path: bwrap follows the symlinks
+    seen["packages"] = sorted({p for paths in seen["distributions"].values() for p in paths})
+    return seen
+
+
+def account(slot: int | None, isolation: Isolation) -> dict:
+    """Popen arguments that start a sandbox (or, as root, a fallback worker) as the slot's own uid."""
+    if os.geteuid() != 0 or slot is None or not isolation.as_slot_user:
+        return {}
+    uid = SLOT_UID_BASE + slot
+    return {"user": uid, "group": uid, "extra_groups": []}  # applied by subprocess in C: no preexec_fn
+
+
+def slot_uid(slot: int) -> int:
+    return SLOT_UID_BASE + slot
+
+
+_choice_lock = threading.Lock()
+
+
+NO_SANDBOX_VARIABLE = "NN_GRADER_NO_SANDBOX"  # set (to anything): use the fallback, as where bwrap cannot run
+
+
+@functools.lru_cache(maxsize=None)
+def _choose() -> Isolation:
+    if os.environ.get(NO_SANDBOX_VARIABLE):
+        return Isolation(False, os.geteuid() == 0, f"fallback: the sandbox is turned off (${NO_SANDBOX_VARIABLE})")
+    if shutil.which("bwrap") is None:
+        return Isolation(False, os.geteuid() == 0, "fallback: bubblewrap is not installed")
+    boot = "import numpy"
+    for as_slot in ((True, False) if os.geteuid() == 0 else (False,)):
+        job = Path(_probe_job())
+        try:
+            if as_slot:
+                os.chown(job, SLOT_UID_BASE, SLOT_UID_BASE)
+            argv = sandbox_argv(Path(__file__).resolve().parents[1] / "sandboxed", job, boot)
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"},
+                                  **({"user": SLOT_UID_BASE, "group": SLOT_UID_BASE, "extra_groups": []}
+                                     if as_slot else {}))
+        except (OSError, subprocess.SubprocessError, ValueError) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+        else:
+            if done.returncode == 0:
+                who = ("an unprivileged user per job" if as_slot else
+                       "root (the interpreter is not readable by an unprivileged user: no process-count limit)"
+                       if os.geteuid() == 0 else "this user")
+                return Isolation(True, as_slot, f"bubblewrap sandbox, as {who}")
+            reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        finally:
+            shutil.rmtree(job, ignore_errors=True)
+    return Isolation(False, os.geteuid() == 0, f"fallback: bubblewrap cannot run here ({reason})")
+
+
+def _probe_job() -> str:
+    import tempfile
+
+    job = tempfile.mkdtemp(prefix="nn-probe-")
+    Path(job, "plan.json").write_text("{}")
+    return job
+
+
+def choose() -> Isolation:
+    """How workers run here: probed once per process (a sandbox that imports numpy, as a slot user first as root)."""
+    with _choice_lock:
+        return _choose()
+
+
+def fallback_description(isolation: Isolation) -> str:
+    """What the fallback guarantees, for the one line in every report."""
+    if os.geteuid() == 0:
+        return f"{isolation.description}; private job folder, an unprivileged uid per job, limits"
+    return f"{isolation.description}; private job folder, limits, the grader's own uid"
