@@ -26,7 +26,6 @@ results pipe; ``--require-sandbox`` makes that an error instead.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import shutil
 import subprocess
@@ -81,9 +80,9 @@ def bwrap(*, system: dict[str, str | None], read_only: list[str], hidden: list[s
     return [*argv, "--", *command]
 
 
-def sandbox_argv(code_dir: Path, job_dir: Path, boot: str, python: str = sys.executable) -> list[str]:
+def sandbox_argv(code_dir: Path, job_dir: Path, boot: str) -> list[str]:
     """The bwrap command line that runs ``python -I -c BOOT /job`` with the worker's code at /job/pkg/sandboxed."""
-    seen = interpreter(python)
+    seen = interpreter()
     return bwrap(
         system=system_libraries(),
         read_only=[*seen["files"], *seen["stdlib"], *seen["packages"]],
@@ -112,48 +111,57 @@ def system_libraries() -> dict[str, str | None]:
     return dict(sorted(found.items(), key=lambda item: item[1] is not None))  # folders before symlinks
 
 
-_DESCRIBE = r"""
-import importlib.metadata as md, json, os, re, sys, sysconfig
-def closure(names):
-    seen, todo = {}, list(names)
+def _distributions(names: tuple[str, ...]) -> dict[str, list[str]]:
+    """Each distribution of ``names`` and of what they require: its top-level entries (numpy/, numpy.libs/, ...)."""
+    import importlib.metadata as metadata
+    import re
+
+    seen: dict[str, list[str]] = {}
+    todo = list(names)
     while todo:
-        name = re.split(r"[\s<>=!~;\[(]", todo.pop(), 1)[0].lower().replace("_", "-")
-        if name in seen: continue
-        try: dist = md.distribution(name)
-        except md.PackageNotFoundError: continue
+        name = re.split(r"[\s<>=!~;\[(]", todo.pop(), maxsplit=1)[0].lower().replace("_", "-")
+        if name in seen:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
         tops = {f.parts[0] for f in dist.files or () if f.parts[0] not in ("..", "__pycache__")}
-        seen[name] = sorted(str(dist.locate_file(t)) for t in tops)
-        todo += [r for r in dist.requires or () if "extra ==" not in r]
+        seen[name] = sorted(str(dist.locate_file(top)) for top in tops)
+        todo += [requirement for requirement in dist.requires or () if "extra ==" not in requirement]
     return seen
-stdlib = sysconfig.get_path("stdlib")
-maps = {f[5].strip() for f in map(lambda l: l.split(None, 5), open("/proc/self/maps")) if f[5:] and f[5][0] == "/"}
-print(json.dumps({"executable": sys.executable, "stdlib": [stdlib],
-    "files": sorted(p for p in {os.path.join(sys.prefix, "pyvenv.cfg"), *maps} if os.path.isfile(p)),
-    "hidden": [p for p in (stdlib + "/site-packages", stdlib + "/dist-packages") if os.path.isdir(p)],
-    "distributions": closure(sys.argv[1:])}))
-"""
 
 
 @functools.lru_cache(maxsize=None)
-def interpreter(python: str, packages: tuple[str, ...] = PACKAGES) -> dict:
-    """What ``python`` needs, asked of that interpreter itself.
+def interpreter(packages: tuple[str, ...] = PACKAGES) -> dict:
+    """What this interpreter needs in a sandbox (the worker runs with the grading process's own).
 
-    files: the executable, pyvenv.cfg and what it maps at start-up outside the system
-    folders (a shared build's libpython, the locale); stdlib with lib-dynload (not
-    platstdlib: in a venv that is the venv's lib/, site-packages and all); hidden: the
-    base install's site-packages inside stdlib; packages: the top-level entries of the
-    RECORD of ``packages`` and their dependencies (numpy/, numpy.libs/, *.dist-info).
-    No .pth file is bound, so the interpreter starts without running any.
+    files: the executable, pyvenv.cfg and the shared libraries it maps outside the system
+    folders and site-packages (a shared build's libpython, the locale); stdlib with
+    lib-dynload (not platstdlib: in a venv that is the venv's lib/, site-packages and
+    all); hidden: the base install's site-packages inside stdlib; packages: the top-level
+    entries of ``packages`` and their dependencies. No .pth file is bound, so the
+    interpreter starts without running any.
     """
-    out = subprocess.run([python, "-I", "-c", _DESCRIBE, *packages], capture_output=True, text=True,
-                         env=ENVIRONMENT, check=True, timeout=60).stdout
-    seen = json.loads(out)
+    import site
+    import sysconfig
+
+    stdlib = sysconfig.get_path("stdlib")
     system = tuple(p + "/" for p, target in system_libraries().items() if target is None)
-    inside = (*system, *(p + "/" for p in seen["stdlib"]))
-    seen["files"] = [p for p in seen["files"] if not p.startswith(inside) and p != os.path.realpath(seen["executable"])]
-    seen["files"].insert(0, seen["executable"])  # bound at the venv's path: bwrap follows the symlinks
-    seen["packages"] = sorted({p for paths in seen["distributions"].values() for p in paths})
-    return seen
+    skip = (*system, stdlib + "/", *(p + "/" for p in site.getsitepackages()))
+    with open("/proc/self/maps") as maps:
+        mapped = {fields[5].strip() for fields in (line.split(None, 5) for line in maps)
+                  if len(fields) > 5 and fields[5].startswith("/")}
+    executable = sys.executable
+    files = sorted(p for p in {os.path.join(sys.prefix, "pyvenv.cfg"), *mapped}
+                   if os.path.isfile(p) and not p.startswith(skip) and p != os.path.realpath(executable))
+    return {
+        "executable": executable,
+        "files": [executable, *files],  # bound at the venv's path: bwrap follows the symlinks
+        "stdlib": [stdlib],
+        "hidden": [p for p in (stdlib + "/site-packages", stdlib + "/dist-packages") if os.path.isdir(p)],
+        "packages": sorted({p for paths in _distributions(packages).values() for p in paths}),
+    }
 
 
 def account(slot: int | None, isolation: Isolation) -> dict:
@@ -180,7 +188,7 @@ def _choose() -> Isolation:
         return Isolation(False, os.geteuid() == 0, f"fallback: the sandbox is turned off (${NO_SANDBOX_VARIABLE})")
     if shutil.which("bwrap") is None:
         return Isolation(False, os.geteuid() == 0, "fallback: bubblewrap is not installed")
-    boot = "import numpy"
+    boot = "pass"  # the interpreter starts in such a sandbox, as this user: then so does a worker
     for as_slot in ((True, False) if os.geteuid() == 0 else (False,)):
         job = Path(_probe_job())
         try:
@@ -213,7 +221,7 @@ def _probe_job() -> str:
 
 
 def choose() -> Isolation:
-    """How workers run here: probed once per process (a sandbox that imports numpy, as a slot user first as root)."""
+    """How workers run here: probed once per process (a sandbox that starts Python, as a slot user first as root)."""
     with _choice_lock:
         return _choose()
 
