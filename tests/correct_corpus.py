@@ -40,6 +40,17 @@ class Entry:
     encoding: str = "utf-8"  # "utf-8-sig" for a BOM, "latin-1" with a coding cookie
 
 
+def held_to(path: Path) -> set[str]:
+    """Ids of the checks a corpus entry must pass: those of the graded classes it defines, and the
+    whole-network ones (a class added to the exercise after the entry was written is not in it)."""
+    from autograder.checks import catalogue, graded_classes
+    from autograder.sandboxed import loader
+
+    defined = set(graded_classes()) & set(loader.load(path, wanted=graded_classes()).namespace)
+    assert {"ReLU", "Sigmoid", "Layer", "NeuralNetwork"} <= defined, f"{path.name} lacks a class it was written for"
+    return {check.id for check in catalogue() if check.owner in defined or check.owner is None}
+
+
 def write(entry: Entry, folder: Path, exercise: Path = EXERCISE) -> Path:
     """Write ``entry`` into ``folder``; returns the path of the file written."""
     folder = Path(folder)

@@ -310,10 +310,9 @@ def test_a_submission_sees_neither_the_repository_nor_the_home_folder_and_change
              "                open(path).read(1); found += 1\n"
              "            except OSError:\n"
              "                pass\n"
-             f"        for path in {[str(p) for p in planted]!r}:\n"
+             f"        for path in {[str(p) for p in planted]!r}:  # must not reach the host (checked below)\n"
              "            try:\n"
              "                open(path, 'w').write('import os')\n"
-             "                found += 1\n"
              "            except OSError:\n"
              "                pass\n"
              "        if found:\n"
@@ -321,8 +320,8 @@ def test_a_submission_sees_neither_the_repository_nor_the_home_folder_and_change
              "        " + SIGMOID_FORWARD)
     try:
         tests, _ = grade(attack("peeks_and_plants", SIGMOID_FORWARD, probe), tmp_path)
-        assert lost(tests) == set(), why(tests)  # it could read none of them and write none of them
-        assert [path for path in planted if path.exists()] == []
+        assert lost(tests) == set(), why(tests)  # it could read none of them
+        assert [path for path in planted if path.exists()] == []  # and wrote none of them
     finally:
         for path in planted:
             path.unlink(missing_ok=True)

@@ -62,6 +62,9 @@ def bwrap(*, system: dict[str, str | None], read_only: list[str], hidden: list[s
     ``scratch``: private tmpfs folders with a size in MiB. The root itself is read-only.
     """
     argv = [shutil.which("bwrap") or "bwrap", *ISOLATION]
+    # Scratch first: a later mount hides what an earlier one put below it (a venv under /tmp, say).
+    for dest, mb in scratch.items():
+        argv += ["--size", str(mb * 2**20), "--perms", "1777", "--tmpfs", dest]
     for path, target in system.items():
         argv += ["--ro-bind", path, path] if target is None else ["--symlink", target, path]
     for path in dict.fromkeys(read_only):  # de-duplicated, order kept
@@ -70,8 +73,6 @@ def bwrap(*, system: dict[str, str | None], read_only: list[str], hidden: list[s
         argv += ["--tmpfs", path, "--remount-ro", path]
     for dest, source in read_only_at.items():
         argv += ["--ro-bind", str(source), dest]
-    for dest, mb in scratch.items():
-        argv += ["--size", str(mb * 2**20), "--perms", "1777", "--tmpfs", dest]
     # /dev is bwrap's own tmpfs (no size limit): read-only, its device nodes still work
     argv += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", cwd,
              "--clearenv"]
