@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import json
 import subprocess
 import sys
@@ -88,3 +89,11 @@ def test_isolated_grades_equal_in_process_grades(name, tmp_path, grade_in_proces
     isolated = {r.id: (r.score, r.message) for r in isolation.grade(path).results}
     in_process = {key: (r.score, r.message) for key, r in grade_in_process(path).items()}
     assert isolated == in_process
+
+
+def test_require_sandbox_refuses_the_fallback_in_one_line(tmp_path):
+    env = dict(os.environ, NN_GRADER_NO_SANDBOX="1")
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", REFERENCE.write_py(tmp_path),
+                             "--require-sandbox"], capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: a sandbox is required") and len(result.stderr.strip().splitlines()) == 1
