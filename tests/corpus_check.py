@@ -20,7 +20,6 @@ import runpy
 import subprocess
 import sys
 import time
-import traceback
 import warnings
 from pathlib import Path
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course.variants import EXERCISE, SOLUTION, student_code_cells
+from autograder.course.variants import EXERCISE, SOLUTION, student_code_cells  # noqa: F401 (SOLUTION: corpus_check)
 
 CODE_CELLS = tuple(student_code_cells())  # grade_ids of the cells a student completes
 

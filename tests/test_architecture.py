@@ -6,7 +6,6 @@ import ast
 import re
 
 import nbformat
-import pytest
 
 from autograder.checks import catalogue
 from autograder.checks.reference import REPO

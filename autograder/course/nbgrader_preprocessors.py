@@ -32,9 +32,7 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Unicode
 
-
-def _grade_id(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+from .notebook_cells import grade_id
 
 
 class GradeAfterTheWholeNotebook(NbGraderPreprocessor):
@@ -66,9 +64,9 @@ class GradeAfterTheWholeNotebook(NbGraderPreprocessor):
 
         kept = []
         for cell in nb.cells:
-            if _grade_id(cell) in tests:
+            if grade_id(cell) in tests:
                 continue  # the test cell, wherever the student left it: put back at the end below
-            if _grade_id(cell) is None:
+            if grade_id(cell) is None:
                 # DeduplicateIds leaves `"nbgrader": {}` on the copies it unmarks, which CheckCellMetadata
                 # then rejects as an outdated format, failing the whole notebook: make them plain cells.
                 cell.metadata.pop("nbgrader", None)
@@ -93,7 +91,7 @@ class GradeAfterTheWholeNotebook(NbGraderPreprocessor):
             source = nbformat.read(path, as_version=4)
         except (OSError, ValueError):
             return []
-        return [name for name in (_grade_id(cell) for cell in source.cells) if name]
+        return [name for name in (grade_id(cell) for cell in source.cells) if name]
 
 
 class HideHiddenTests(ClearHiddenTests):

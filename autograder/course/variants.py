@@ -18,18 +18,10 @@ import nbformat
 
 from ..checks import graded_classes
 from ..checks.reference import ASSIGNMENT, REPO
+from .notebook_cells import grade_id, is_test_cell
 
 SOLUTION = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 EXERCISE = REPO / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-
-
-def _grade_id(cell) -> str | None:
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-def _is_test_cell(cell) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
-    return bool(meta.get("grade")) and not meta.get("solution")
 
 
 def student_code_cells(path: Path = SOLUTION) -> list[str]:
@@ -37,10 +29,10 @@ def student_code_cells(path: Path = SOLUTION) -> list[str]:
     with a grade_id, from the first up to the one where the last graded class is first defined (a later
     cell that defines a class of the same name, an exploration answer say, is not one of them)."""
     nb = nbformat.read(path, as_version=4)
-    cells = [cell for cell in nb.cells if cell.cell_type == "code" and _grade_id(cell) and not _is_test_cell(cell)]
+    cells = [cell for cell in nb.cells if cell.cell_type == "code" and grade_id(cell) and not is_test_cell(cell)]
     first = [next(i for i, cell in enumerate(cells) if re.search(rf"^class {name}\b", cell.source, re.MULTILINE))
              for name in graded_classes()]
-    return [_grade_id(cell) for cell in cells[: max(first) + 1]]
+    return [grade_id(cell) for cell in cells[: max(first) + 1]]
 
 
 def _strip_markers(source: str) -> str:
@@ -52,7 +44,7 @@ def reference_cells() -> dict[str, str]:
     """grade_id -> the reference's source, for the cells a student completes (in notebook order)."""
     wanted = student_code_cells()
     nb = nbformat.read(SOLUTION, as_version=4)
-    return {_grade_id(cell): _strip_markers(cell.source) for cell in nb.cells if _grade_id(cell) in wanted}
+    return {grade_id(cell): _strip_markers(cell.source) for cell in nb.cells if grade_id(cell) in wanted}
 
 
 @dataclass(frozen=True)
@@ -85,8 +77,8 @@ class Variant:
 def fill_exercise(cells: dict[str, str], path: Path) -> Path:
     nb = nbformat.read(EXERCISE, as_version=4)
     for cell in nb.cells:
-        if _grade_id(cell) in cells:
-            cell.source = cells[_grade_id(cell)]
+        if grade_id(cell) in cells:
+            cell.source = cells[grade_id(cell)]
     nbformat.write(nb, path)
     return path
 

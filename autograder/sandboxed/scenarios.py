@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from .doubles import CubicActivation, StandInLayer
-from .errors import ContractError, StudentCodeError, explain, observed
+from .errors import ContractError, explain, observed
 from .xor import XOR_X, XOR_Y, binary_cross_entropy, binary_cross_entropy_grad
 
 Observations = dict[str, np.ndarray]
