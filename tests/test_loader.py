@@ -510,7 +510,7 @@ def test_size_limit(tmp_path):
 
 
 def test_api_as_the_worker_uses_it(tmp_path):
-    path = py(tmp_path, "import math\nclass ReLU:\n    pass\nprint('x')\n")
+    path = py(tmp_path, "import math\nclass ReLU:\n    pi = math.pi\nprint('x')\n")
     units = [loader.CodeUnit(u.label, u.source) for u in loader.code_units(path)]  # as sent to the worker
     prepared = loader.prepare(path, units)
     assert [d.label for d in prepared.definitions] == ["sub.py, line 1", "sub.py, line 2"]
@@ -593,3 +593,21 @@ def test_a_code_cell_carrying_a_copy_of_a_test_cells_metadata_is_student_code(tm
     assert "ReLU" in loaded.namespace and loaded.notes == []
     only_copy = loader.load(notebook(tmp_path, [test, student], name="last.ipynb"))
     assert "ReLU" not in only_copy.namespace  # the last copy is the test cell, as in nbgrader
+
+
+def test_imports_run_when_needed_code_can_reach_what_they_import(tmp_path):
+    path = py(tmp_path, "\n".join([
+        "import numpy as np",
+        "import numpy.linalg",  # a submodule of a package the class uses: it may be what np.linalg needs
+        "import matplotlib.pyplot as plt",  # only the experiments plot
+        "import package_not_installed_here",  # an experiment's dependency: skipped, so no note
+        "from math import *",  # may bind anything the class reads
+        "class ReLU:",
+        "    def forward(self, x):",
+        "        return np.maximum(0, x) * floor(1.5)",
+        "plt.plot([1, 2])",
+    ]))
+    prepared = loader.prepare(path)
+    assert [d.label for d in prepared.definitions] == [f"sub.py, line {n}" for n in (1, 2, 5, 6)]
+    loaded = loader.execute(prepared)
+    assert loaded.notes == [] and loaded.namespace["ReLU"]().forward(np.array([-1.0, 2.0])).tolist() == [0, 2]

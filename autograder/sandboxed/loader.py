@@ -10,7 +10,9 @@ The rule, as it stands in the students' README:
     anywhere (methods, defaults, decorators, base classes, lambdas), or that another needed
     statement reads, wherever it stands. Changing one counts too: ``Layer.forward = f``,
     ``setattr(Layer, ...)``, ``@f.register``. An ``if``/``for``/``try``/``with`` block that
-    assigns a needed name runs whole. Every ``import`` runs (but of the grader itself); a failing statement is reported.
+    assigns a needed name runs whole. An ``import`` runs if it assigns a needed name, or imports
+    from a package a needed import uses (``import numpy.linalg`` beside ``import numpy as np``),
+    or is ``from ... import *``; a failing statement is reported.
 
 Why: running only "definitions" skipped ordinary code (``sigmoid = lambda z: ...``, ``try:
 import numpy``, ``A, B = 0, 1``) and failed correct files. Selecting by dependency keeps
@@ -71,7 +73,7 @@ class Definition:
     unit: str = ""  # the unit's label, compile filename and line: where a failure is reported
     filename: str = ""
     line: int = 0
-    is_import: bool = False  # imports always run
+    imports: frozenset[str] = frozenset()  # an import statement's top-level packages ("*" for a star import)
     main_guard: bool = False  # `if __name__ == "__main__":`, to explain why its names are missing
 
 
@@ -87,8 +89,8 @@ class PreparedSubmission:
     skipped: list[str] = field(default_factory=list)  # labels of the statements that will not run
 
 
-def code_units(path: Path | str) -> list[CodeUnit]:
-    """The code of a submission, as units in order, decoded as Python would. Raises SubmissionError."""
+def check_file(path: Path | str) -> Path:
+    """``path`` if it can be a submission (exists, a notebook or a .py file, not too large); else SubmissionError."""
     path = Path(path)
     if not path.exists():
         raise SubmissionError(f"{path}: no such file")
@@ -96,7 +98,21 @@ def code_units(path: Path | str) -> list[CodeUnit]:
         raise SubmissionError(f"{path}: not a notebook (.ipynb) or a Python file (.py)")
     if path.stat().st_size > MAX_SOURCE_BYTES:
         raise SubmissionError(f"{path}: larger than {MAX_SOURCE_BYTES // 2**20} MB")
+    return path
+
+
+def code_units(path: Path | str, name: str | None = None) -> list[CodeUnit]:
+    """The code of a submission, as units in order, decoded as Python would. Raises SubmissionError.
+
+    ``name``: the file name to show (a grading worker reads a copy of the student's file).
+    """
+    shown = Path(name) if name else Path(path)
+    try:
+        path = check_file(path)
+    except SubmissionError as error:
+        raise SubmissionError(str(error).replace(str(path), str(shown), 1)) from None
     data = path.read_bytes()
+    path = shown
     if path.suffix == ".py":
         try:  # a UTF-8 BOM or a "# -*- coding: latin-1 -*-" cookie, as the interpreter reads them
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -123,8 +139,10 @@ def code_units(path: Path | str) -> list[CodeUnit]:
                 source = cell.get("source", "")
                 source = _normalise("".join(source) if isinstance(source, list) else str(source))
                 units.append(CodeUnit(f"code cell {position} (starting `{_first_line(source)}`)", source))
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise SubmissionError(f"{path}: not a readable notebook (broken JSON or no cells)") from None
+    except MemoryError:
+        raise SubmissionError(f"{path}: a notebook too large or too deeply nested to be read") from None
     return units
 
 
@@ -167,8 +185,12 @@ def prepare(path: Path | str, units: list[CodeUnit] | None = None, *,
         statements.extend(compiled)
     chosen, needed = _closure(statements, wanted)
     prepared.needed = frozenset(needed)
+    # An import of a package needed code uses may add to it (`import numpy.linalg` gives `np` its
+    # `linalg`), and a star import may bind anything: those run too. The rest (`import matplotlib`
+    # for plots, a module that is not installed where grading happens) costs nothing and breaks nothing.
+    used_packages = {package for index in chosen for package in statements[index].imports}
     for index, statement in enumerate(statements):
-        if statement.is_import or index in chosen:
+        if index in chosen or statement.imports & (used_packages | {"*", "__future__"}):
             prepared.definitions.append(statement)
         else:
             prepared.skipped.append(statement.label)
@@ -278,7 +300,7 @@ def _compile_unit(unit: CodeUnit, filename: str, flags: int) -> tuple[list[Defin
         compiled.append(Definition(
             f"{unit.label}, line {statement.lineno}", code, frozenset(_binds(statement, walrus)),
             frozenset(), unit.label, filename, statement.lineno,
-            isinstance(statement, (ast.Import, ast.ImportFrom)) and not _imports_the_grader(statement),
+            _imported_packages(statement),
             isinstance(statement, ast.If) and ast.unparse(statement.test) in _MAIN_GUARDS))
     return compiled, flags
 
@@ -373,6 +395,16 @@ def _imports_the_grader(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.ImportFrom):
         return statement.level == 0 and (statement.module or "").split(".")[0] == GRADER_PACKAGE
     return any(alias.name.split(".")[0] == GRADER_PACKAGE for alias in statement.names)
+
+
+def _imported_packages(statement: ast.stmt) -> frozenset[str]:
+    """The top-level packages an import statement imports (with "*" for a star import); none for others."""
+    if not isinstance(statement, (ast.Import, ast.ImportFrom)) or _imports_the_grader(statement):
+        return frozenset()
+    if isinstance(statement, ast.ImportFrom):
+        star = {"*"} if any(alias.name == "*" for alias in statement.names) else set()
+        return frozenset({(statement.module or "").split(".")[0] if statement.level == 0 else ".", *star})
+    return frozenset(alias.name.split(".")[0] for alias in statement.names)
 
 
 def _is_future(statement: ast.stmt) -> bool:
