@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--html", type=Path, help="write a self-contained HTML report here (one submission)")
     grade.add_argument("--out", type=Path, default=Path("graded"),
                        help="folder for a class's results and grades.csv (default: ./graded)")
-    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
+    # One more than the cores: none idles while this process judges a finished submission.
+    grade.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1, help="submissions graded at once")
     grade.add_argument("--timeout", type=float, default=10.0, help="seconds of CPU time one check may use (default 10)")
     grade.add_argument("--require-sandbox", action="store_true",
                        help="refuse to grade where bubblewrap cannot run (instead of the hardened fallback)")

@@ -16,12 +16,13 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder.checks import catalogue
 from autograder.checks.reference import REPO
 
-from variants import Variant
+from variants import EXERCISE, Variant, bug
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="privilege separation applies when grading as root")
 ALL = {c.id for c in catalogue()}
@@ -317,13 +318,30 @@ def test_a_submission_sees_neither_the_repository_nor_the_home_folder_and_change
              "        if found:\n"
              "            return x * 0\n"
              "        " + SIGMOID_FORWARD)
+    before = _snapshot()
     try:
         tests, _ = grade(attack("peeks_and_plants", SIGMOID_FORWARD, probe), tmp_path)
         assert lost(tests) == set(), why(tests)  # it could read none of them
         assert [path for path in planted if path.exists()] == []  # and wrote none of them
+        # What grades next is graded as before: the untouched exercise still scores 0.
+        done = subprocess.run([sys.executable, "-m", "autograder", "grade", EXERCISE, "--json",
+                               tmp_path / "untouched.json"], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
     finally:
         for path in planted:
             path.unlink(missing_ok=True)
+    assert json.loads((tmp_path / "untouched.json").read_text())["score"] == 0
+    assert _snapshot() == before  # the environment, the repository and the home folder are as they were
+
+
+def _snapshot() -> dict[str, tuple[int, int]]:
+    """Size and modification time of the grader's code, the environment's packages and start-up files, and
+    the files at the top of the home folder: what an attack would change to fool later grading."""
+    site_packages = Path(np.__file__).parents[1]
+    paths = [*(p for p in (REPO / "autograder").rglob("*") if "__pycache__" not in p.parts),
+             *site_packages.glob("*.pth"), *site_packages.iterdir(), *Path.home().glob(".*"),
+             Path(sys.executable).parents[1] / "pyvenv.cfg"]
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in paths if p.is_file() or p.is_dir()}
 
 
 def test_control_characters_from_student_strings_reach_no_report(tmp_path, isolation_mode):
@@ -354,3 +372,75 @@ def test_a_parse_bomb_costs_its_own_submission_only(tmp_path):
     tests = {t["extra_data"]["check_id"]: t for t in json.loads(out.read_text())["tests"]}
     assert lost(tests) == ALL
     assert "too large or too deeply nested to be read" in tests["relu_forward_public_values"]["output"]
+
+
+def test_a_fork_bomb_is_bounded_and_costs_only_its_own_check(tmp_path, isolation_mode):
+    # Every process forks up to 8 more, 3 levels deep: 584 processes where nothing counts them (the
+    # test's own bound, kept small for the test machine). Under the process limit (64) fewer than 100 start.
+    bomb = ("import os, time\n"
+            "        if x.shape == (2, 5):  # the public input only\n"
+            "            started_r, started_w = os.pipe()\n"
+            "            def spawn(depth):\n"
+            "                for _ in range(8):\n"
+            "                    try:\n"
+            "                        pid = os.fork()\n"
+            "                    except OSError:  # the limit: no more processes\n"
+            "                        return\n"
+            "                    if pid == 0:\n"
+            "                        os.write(started_w, b'x')\n"
+            "                        if depth < 3:\n"
+            "                            spawn(depth + 1)\n"
+            "                        time.sleep(30)\n"
+            "                        os._exit(0)\n"
+            "            spawn(1)\n"
+            "            time.sleep(2)\n"
+            "            os.set_blocking(started_r, False)\n"
+            "            started = len(os.read(started_r, 4096))\n"
+            "            if started >= 100:\n"
+            "                return x * 0  # unbounded: this check fails, and so does the test\n"
+            "        " + RELU_FORWARD)
+    tests, result = grade(attack("forks", RELU_FORWARD, bomb), tmp_path)
+    assert lost(tests) == set(), why(tests)
+    assert "no process-count limit" not in json.loads((tmp_path / "results.json").read_text())["extra_data"]["isolation"]
+
+
+@pytest.mark.slow
+def test_verdicts_do_not_depend_on_machine_load(tmp_path):
+    """The same class graded on a quiet machine and on one with more busy processes than cores."""
+    shutil.copytree(REPO / "examples" / "submissions", tmp_path / "class")  # eve's checks hang, crash, exit
+    for name in ("relu_forward_returns_mask", "sigmoid_backward_at_output", "network_backward_front_to_back"):
+        bug(name).write_py(tmp_path / "class")
+
+    def graded(out: Path) -> dict:
+        done = subprocess.run([sys.executable, "-m", "autograder", "grade", tmp_path / "class", "--out", out,
+                               "--timeout", "2"], capture_output=True, text=True, timeout=1200)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return {path.stem: [(t["extra_data"]["check_id"], t["score"], t["output"]) for t in
+                            json.loads(path.read_text())["tests"]] for path in sorted(out.glob("*.json"))}
+
+    quiet = graded(tmp_path / "quiet")
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                for _ in range(2 * (os.cpu_count() or 1) + 1)]
+    try:
+        busy = graded(tmp_path / "busy")
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+    assert set(quiet) == {path.stem for path in (tmp_path / "class").iterdir()} and busy == quiet
+
+
+def test_a_notebook_that_inflates_when_parsed_costs_the_grader_no_memory(tmp_path):
+    # 17 MB of empty JSON objects take about 540 MB once parsed: only the worker parses it, under its limit.
+    path = tmp_path / "inflates.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{}] * 6_000_000},
+                               separators=(",", ":")))
+    measure = ("import resource, sys\n"
+               "from autograder.__main__ import main\n"
+               "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+    done = subprocess.run([sys.executable, "-c", measure, "grade", path, "--json", tmp_path / "r.json"],
+                          capture_output=True, text=True, timeout=600)
+    assert json.loads((tmp_path / "r.json").read_text())["score"] == 0, done.stderr[-2000:]
+    peak_mb = int(done.stdout.split()[-1])
+    assert peak_mb < 200, f"the grading process peaked at {peak_mb} MB"

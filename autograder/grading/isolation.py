@@ -14,6 +14,7 @@ nothing more.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +38,7 @@ from ..checks import Check, catalogue, graded_classes
 from ..checks import expectations as expected_values
 from ..checks.results import Result, Verdict, failed_to_run, judge
 from ..sandboxed import loader, wire, worker
-from . import sandbox
+from . import cgroup, sandbox
 from .untrusted import UnsafeNpz, clean_text, read_npz
 
 # The worker's code: this folder, mounted read-only in a sandbox (or copied whole into a
@@ -69,12 +71,14 @@ class SandboxRequired(RuntimeError):
     """``--require-sandbox`` was given and bubblewrap cannot run here."""
 
 
-def read_code(path: Path) -> list[loader.CodeUnit]:
-    """The submission's code, read here (parsed, never run); SubmissionError if unreadable."""
+def check_file(path: Path) -> Path:
+    """``path`` if it can be a submission; SubmissionError if not. Only its size and type are looked at here:
+    the worker parses it, under the worker's memory limit (a notebook of many tiny JSON values takes 30 times
+    its size in memory)."""
     path = Path(path)
     if path.is_file() and path.stat().st_size > MAX_SUBMISSION_BYTES:
         raise loader.SubmissionError(f"{path}: larger than {MAX_SUBMISSION_BYTES // 2**20} MB")
-    return loader.code_units(path)
+    return loader.check_file(path)
 
 
 def isolation(require_sandbox: bool = False) -> sandbox.Isolation:
@@ -91,14 +95,19 @@ def grade(path: Path | str, checks: list[Check] | None = None, expectations=None
     path = Path(path)
     started = time.monotonic()
     checks = checks if checks is not None else catalogue()
-    expectations = expectations or expected_values.default()
+    check_file(path)
     how = isolation(require_sandbox)
-    units = read_code(path)
+    if expectations is None:  # the reference's side, computed while the worker runs (a class passes its own)
+        background = ThreadPoolExecutor(max_workers=1)
+        expectations = background.submit(expected_values.computed_for, checks)
+        background.shutdown(wait=False)  # the task goes on; the thread ends with it
     slot = _slots.get()
     job = Path(tempfile.mkdtemp(prefix="nn-grade-"))  # 0700: no other user reads it
     try:
-        runs, run_of = _write_job(job, path, units, checks, limits, how, slot)
+        runs, run_of = _write_job(job, path, checks, limits, how, slot)
         sent = _run_worker(job, limits, how, slot, list(runs))
+        if sent.rejected is not None:  # the file could not be read as a submission: nothing was run
+            raise loader.SubmissionError(f"{path}: {sent.rejected}")
         unfinished = [run for run in runs if run not in sent.statuses]
         if unfinished and not sent.stopped:
             # The worker died early (killed by the submission itself, or a fault of ours):
@@ -107,12 +116,13 @@ def grade(path: Path | str, checks: list[Check] | None = None, expectations=None
             again = _run_worker(job, limits, how, slot, unfinished)
             sent.merge(again)
             sent.notes.append(f"the worker stopped early; {len(unfinished)} runs were run again in a new one")
+        if isinstance(expectations, Future):
+            expectations = expectations.result()
         results = [_judge_one(check, run_of[check.id], sent, expectations, limits) for check in checks]
     finally:
         shutil.rmtree(job, ignore_errors=True)
         _slots.put(slot)
-    description = how.description if how.sandbox else sandbox.fallback_description(how)
-    return Verdict(path, results, time.monotonic() - started, sent.notes, isolation=description)
+    return Verdict(path, results, time.monotonic() - started, sent.notes, isolation=_describe(how))
 
 
 class _Slots:
@@ -138,15 +148,59 @@ class _Slots:
 _slots = _Slots()
 
 
-def _write_job(job: Path, path: Path, units: list, checks: list[Check], limits: Limits,
+def _write_job(job: Path, path: Path, checks: list[Check], limits: Limits,
                how: sandbox.Isolation, slot: int) -> tuple[dict[str, dict], dict[str, str]]:
-    """Write the worker's job folder; return the runs and each check's run id.
+    """Write the worker's job folder; return the runs and each check's run id."""
+    runs, run_of, inputs, input_keys = _runs(tuple(checks))
+    (job / wire.INPUTS).write_bytes(inputs)
+    fallback_as_root = not how.sandbox and os.geteuid() == 0
+    account = _fallback_account(slot) if fallback_as_root else None
+    # RLIMIT_NPROC counts a uid's processes (inside a sandbox's own user namespace: the sandbox's), and never
+    # host root's: so it is set for a sandbox started as a user, and for a fallback worker on a job slot's uid;
+    # in the fallback run by a normal user, on top of what that user already runs ("shared"). A sandbox run
+    # as root inside is counted by a pids control group instead (_run_worker).
+    shared = not how.sandbox and os.geteuid() != 0
+    counted = (how.sandbox and (os.geteuid() != 0 or how.as_slot_user)) or account is not None or shared
+    process_limit = limits.processes if counted else None
+    shutil.copyfile(path, job / f"{wire.SUBMISSION}{path.suffix}")
+    plan = {"submission": path.name, "file": f"{wire.SUBMISSION}{path.suffix}", "wanted": graded_classes(checks),
+            "limits": {"seconds_per_check": limits.seconds_per_check, "wall_seconds_per_check": limits.wall,
+                       "parallel": limits.parallel, "memory_mb": limits.memory_mb, "file_mb": limits.file_mb,
+                       "max_result_bytes": limits.max_result_bytes, "processes": process_limit,
+                       "processes_shared_with_user": shared},
+            "runs": list(runs.values()), "inputs": input_keys, "account": account}
+    (job / wire.PLAN).write_text(json.dumps(plan))
+    if not how.sandbox:  # the worker's code, copied: a fallback worker can read nothing of the repository
+        shutil.copytree(SANDBOXED, job / "pkg" / "sandboxed")  # with its bytecode, still valid (times kept)
+    owner = account or ((sandbox.slot_uid(slot),) * 2 if how.sandbox and how.as_slot_user else None)
+    if owner:  # the job's own uid reads its folder; no other job's can
+        for item in [job, *job.rglob("*")]:
+            os.chown(item, *owner, follow_symlinks=False)
+    return runs, run_of
+
+
+_worked_out: dict[tuple[int, ...], tuple] = {}  # id()s of the checks -> (the checks, _runs's answer)
+
+
+def _runs(checks: tuple[Check, ...]) -> tuple[dict[str, dict], dict[str, str], bytes, list[str]]:
+    """The runs of these checks, each check's run id, and every run's inputs (``wire.INPUTS``) with their keys.
 
     Checks that run the same scenario on the same inputs (a value check and a
-    contract check, say) share one run: the code runs once, each judges it.
+    contract check, say) share one run: the code runs once, each judges it. The
+    same for every submission of a class: worked out once (the checks are kept
+    with the answer, so their ids cannot be reused while it is kept).
     """
-    (job / wire.INPUTS).mkdir()
-    runs, run_of, seen = {}, {}, {}
+    key = tuple(map(id, checks))
+    kept = _worked_out.get(key)
+    if kept is None or any(a is not b for a, b in zip(kept[0], checks)):
+        if len(_worked_out) > 8:
+            _worked_out.clear()
+        kept = _worked_out[key] = (checks, _work_out_runs(checks))
+    return kept[1]
+
+
+def _work_out_runs(checks: tuple[Check, ...]) -> tuple[dict[str, dict], dict[str, str], bytes, list[str]]:
+    runs, run_of, seen, inputs = {}, {}, {}, {}
     for check in checks:
         cases = check.cases()
         arrays = wire.flatten(cases)
@@ -156,27 +210,12 @@ def _write_job(job: Path, path: Path, units: list, checks: list[Check], limits: 
             seen[key] = check.id
             runs[check.id] = {"id": check.id, "scenario": check.scenario, "params": check.params,
                               "cases": len(cases), "method": check.method}
-            np.savez(job / wire.INPUTS / f"{check.id}.npz", **arrays)
+            inputs.update({f"{check.id}/{name}": array for name, array in arrays.items()})
         run_of[check.id] = seen[key]
-    fallback_as_root = not how.sandbox and os.geteuid() == 0
-    account = _fallback_account(slot) if fallback_as_root else None
-    # RLIMIT_NPROC counts a uid's processes (inside a sandbox's own user namespace: the sandbox's), and never
-    # host root's: so it is set for a sandbox started as a user, and for a fallback worker on a job slot's uid.
-    counted = (how.sandbox and (os.geteuid() != 0 or how.as_slot_user)) or account is not None
-    process_limit = limits.processes if counted else None
-    plan = {"submission": path.name, "units": [[u.label, u.source] for u in units], "wanted": graded_classes(checks),
-            "limits": {"seconds_per_check": limits.seconds_per_check, "wall_seconds_per_check": limits.wall,
-                       "parallel": limits.parallel, "memory_mb": limits.memory_mb, "file_mb": limits.file_mb,
-                       "max_result_bytes": limits.max_result_bytes, "processes": process_limit},
-            "runs": list(runs.values()), "account": account}
-    (job / wire.PLAN).write_text(json.dumps(plan))
-    if not how.sandbox:  # the worker's code, copied: a fallback worker can read nothing of the repository
-        shutil.copytree(SANDBOXED, job / "pkg" / "sandboxed", ignore=shutil.ignore_patterns("__pycache__"))
-    owner = account or ((sandbox.slot_uid(slot),) * 2 if how.sandbox and how.as_slot_user else None)
-    if owner:  # the job's own uid reads its folder; no other job's can
-        for item in [job, *job.rglob("*")]:
-            os.chown(item, *owner, follow_symlinks=False)
-    return runs, run_of
+    stream = io.BytesIO()
+    for array in inputs.values():
+        np.save(stream, array, allow_pickle=False)
+    return runs, run_of, stream.getvalue(), list(inputs)
 
 
 def _fallback_account(slot: int) -> tuple[int, int] | None:
@@ -205,12 +244,14 @@ class Sent:
     statuses: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # for the instructor, never the student
     stopped: bool = False  # stopped by this process (time or size): what is missing will not come
+    rejected: str | None = None  # why the worker could not read the file as a submission
 
     def merge(self, other: Sent) -> None:
         self.results.update(other.results)
         self.statuses.update(other.statuses)
         self.notes += other.notes
         self.stopped = other.stopped
+        self.rejected = other.rejected
 
 
 _active_workers: set[int] = set()
@@ -250,13 +291,36 @@ def _worker_environment(job: Path, how: sandbox.Isolation) -> dict:
     return env
 
 
+def _counted_by_cgroup(how: sandbox.Isolation) -> bool:
+    """A sandbox run as root inside: RLIMIT_NPROC never counts root, a pids control group does."""
+    return how.sandbox and os.geteuid() == 0 and not how.as_slot_user
+
+
+@functools.lru_cache(maxsize=None)
+def _describe(how: sandbox.Isolation) -> str:
+    """The one line every report carries about how this submission's code ran."""
+    if not how.sandbox:
+        return sandbox.fallback_description(how)
+    if _counted_by_cgroup(how):
+        bounded = cgroup.create(f"probe-{os.getpid()}", 1)
+        if bounded is not None:
+            bounded.remove()
+        return how.description + ("; processes counted by a pids control group" if bounded else
+                                  "; no process-count limit (no pids control group can be made here)")
+    return how.description
+
+
 def _run_worker(job: Path, limits: Limits, how: sandbox.Isolation, slot: int, runs: list[str]) -> Sent:
     budget = min(limits.seconds_per_submission, (len(runs) + 2) * limits.wall + 30)
     sent = Sent()
+    argv = _worker_argv(job, how)
+    group = cgroup.create(f"{os.getpid()}-{slot}", limits.processes) if _counted_by_cgroup(how) else None
+    if group is not None:
+        argv = group.wrap(argv)
     # Started under the lock, so another thread's reap_orphans never mistakes it for an orphan.
     with _workers_lock:
         process = subprocess.Popen(
-            _worker_argv(job, how), cwd=job, env=_worker_environment(job, how), stdin=subprocess.DEVNULL,
+            argv, cwd=job, env=_worker_environment(job, how), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
             **(sandbox.account(slot, how) if how.sandbox else {}))
         _active_workers.add(process.pid)
@@ -276,12 +340,16 @@ def _run_worker(job: Path, limits: Limits, how: sandbox.Isolation, slot: int, ru
         with _workers_lock:
             _active_workers.discard(process.pid)
         reap_orphans()
+        if group is not None:
+            group.remove()
     try:
         for frame in wire.read_frames(io.BytesIO(output), limits.max_output_bytes):
             if frame.kind in ("result", "error") and frame.run_id in runs:
                 sent.results[frame.run_id] = (frame.kind, frame.payload)
             elif frame.kind == "status" and frame.run_id in runs:
                 sent.statuses[frame.run_id] = clean_text(frame.payload.decode("utf-8", errors="replace"), 200)
+            elif frame.kind == "rejected":
+                sent.rejected = clean_text(frame.payload.decode("utf-8", errors="replace"), 300)
     except wire.FrameError as error:
         sent.notes.append(f"the worker's output was malformed ({error}); what came before it was used")
     if process.returncode not in (0, None) and errors:

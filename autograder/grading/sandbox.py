@@ -204,7 +204,7 @@ def _choose() -> Isolation:
         else:
             if done.returncode == 0:
                 who = ("an unprivileged user per job" if as_slot else
-                       "root (the interpreter is not readable by an unprivileged user: no process-count limit)"
+                       "root (the interpreter is not readable by an unprivileged user)"
                        if os.geteuid() == 0 else "this user")
                 return Isolation(True, as_slot, f"bubblewrap sandbox, as {who}")
             reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]

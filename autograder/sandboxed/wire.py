@@ -3,22 +3,28 @@
 The grading process (``autograder.grading.isolation``) writes a job folder,
 which the worker (``autograder.sandboxed.worker``) only reads::
 
-    JOB/plan.json           {"submission": file name, "units": [[label, source], ...], "wanted": [class, ...],
+    JOB/submission.<ext>    a copy of the student's file (.ipynb or .py), read only by the worker
+    JOB/plan.json           {"submission": the student's file name, "file": "submission.<ext>", "wanted": [class, ...],
                              "limits": {seconds_per_check, wall_seconds_per_check, parallel, memory_mb,
-                                        file_mb, max_result_bytes},
+                                        file_mb, max_result_bytes, processes (or null),
+                                        processes_shared_with_user},
                              "runs": [{"id", "scenario", "params", "cases", "method"}, ...],
-                             "account": [uid, gid] or null}
-    JOB/inputs/<run>.npz    the run's input cases, keys "<case>/<name>" (see :func:`flatten`)
+                             "inputs": ["<run>/<case>/<name>", ...], "account": [uid, gid] or null}
+    JOB/inputs.npy          every run's input arrays, one .npy record after another, in the order
+                            of "inputs" (numpy reads one .npy file far faster than a .npz's members)
 
 The worker answers on its standard output only, in frames (:func:`write_frame`);
 no file it could write is read by anyone. For each run, in the order runs end:
 
     result <run>   observations as .npz bytes, keys "<case>/<name>", float64 arrays
     error  <run>   or an error record (JSON, :func:`error_record`): the student's code failed
-    status <run>   how the run's process ended ("exited with status 0", "was killed by signal
+    status <run>   "finished", or how the run's process ended ("exited with status 0", "was killed by signal
                    SIGXCPU", "timeout after 30 s", "result larger than ... bytes")
 
-and, last, one ``done`` frame. A run is one scenario on one set of inputs;
+and, last, one ``done`` frame; or, if the file cannot be read as a submission (broken JSON, say),
+only ``rejected`` with the reason (after the file name). (Each of the worker's own processes speaks the same
+frames on its pipe to the worker: ``begin <run>`` before a run, then its result or
+error.) A run is one scenario on one set of inputs;
 checks that need the same run (a value check and a contract check on the same
 call) share it.
 """
@@ -37,12 +43,13 @@ import numpy as np
 from .errors import StudentCodeError
 
 PLAN = "plan.json"
-INPUTS = "inputs"
+SUBMISSION = "submission"
+INPUTS = "inputs.npy"
 
 # A frame: b"NF" | kind (1 byte) | len(run id) (1 byte) | len(payload) (4 bytes, big-endian) | run id | payload
 HEADER = struct.Struct(">2sBBI")
 MAGIC = b"NF"
-KINDS = {1: "result", 2: "error", 3: "status", 4: "done"}
+KINDS = {1: "result", 2: "error", 3: "status", 4: "done", 5: "begin", 6: "rejected"}
 CODES = {name: code for code, name in KINDS.items()}
 RUN_ID = re.compile(r"[A-Za-z0-9_.-]{0,64}")
 

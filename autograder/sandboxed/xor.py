@@ -14,9 +14,13 @@ XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)  # (4, 2): every
 XOR_Y = np.array([[0], [1], [1], [0]], dtype=float)  # (4, 1): 1 when exactly one input is 1
 
 
-def binary_cross_entropy(output: np.ndarray, y: np.ndarray) -> float:
-    """Mean binary cross-entropy of outputs (batch, 1) against labels (batch, 1)."""
-    return float(-np.mean(y * np.log(output + 1e-15) + (1 - y) * np.log(1 - output + 1e-15)))
+def binary_cross_entropy(output: np.ndarray, y: np.ndarray, axis=None):
+    """Mean binary cross-entropy of outputs (batch, 1) against labels (batch, 1): a float.
+
+    With ``axis``, of a stack of outputs (epochs, batch, 1) at once: one loss per epoch.
+    """
+    loss = -np.mean(y * np.log(output + 1e-15) + (1 - y) * np.log(1 - output + 1e-15), axis=axis)
+    return float(loss) if axis is None else loss
 
 
 def binary_cross_entropy_grad(output: np.ndarray, y: np.ndarray) -> np.ndarray:
