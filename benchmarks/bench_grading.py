@@ -14,8 +14,9 @@ It measures, in temporary folders that it removes afterwards:
    the example submissions ada, ben, cleo (notebooks) and dev (.py); eve.py is left out because it
    deliberately hangs for 10 s.
 
-It prints the figures and PASS/MISS for each goal (nbgrader/autograder at least 5x for one
-submission; N submissions in under 120 s on 2 cores). It reports and does not assert: the exit
+It prints the figures and PASS/MISS for each goal (nbgrader/autograder at least 8x for one
+submission; N submissions in under 30 s on 2 cores; the grading process's peak memory, measured
+in the class run, under 200 MB). It reports and does not assert: the exit
 code is 0 whether or not the goals are met (1 only if a command itself fails).
 Standard library only; it uses the interpreter that runs it for every command.
 """
@@ -51,8 +52,12 @@ CLASS_SOURCES = [
     ("dev", EXAMPLES / "dev.py"),
 ]
 RUNS = 3
-GOAL_RATIO = 5.0  # nbgrader time / autograder time, one submission
-GOAL_CLASS_SECONDS = 120.0  # N submissions, on 2 cores
+GOAL_RATIO = 8.0  # nbgrader time / autograder time, one submission
+GOAL_CLASS_SECONDS = 30.0  # N submissions, on 2 cores
+GOAL_PEAK_MB = 200  # the grading process itself (not its workers)
+# Runs the command line in this process, then prints the process's own peak resident memory.
+WITH_PEAK = ("import resource, sys\nfrom autograder.__main__ import main\ntry:\n    main(sys.argv[1:])\n"
+             "finally:\n    print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
 GOAL_CORES = 2
 
 
@@ -70,6 +75,11 @@ def environment() -> dict:
 
 def timed(command: list, cwd: Path) -> float:
     """Run command, return its wall time in seconds; raise CommandFailed on a non-zero exit."""
+    return run_command(command, cwd)[0]
+
+
+def run_command(command: list, cwd: Path) -> tuple[float, str]:
+    """Run command; its wall time in seconds and its standard error. CommandFailed on a non-zero exit."""
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=environment(), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True)
@@ -77,7 +87,7 @@ def timed(command: list, cwd: Path) -> float:
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
         raise CommandFailed(f"{' '.join(map(str, command))} exited {done.returncode} in {cwd}:\n{tail}")
-    return elapsed
+    return elapsed, done.stderr
 
 
 def run(command: list, cwd: Path) -> None:
@@ -158,8 +168,9 @@ def build_class(folder: Path, n: int) -> list[str]:
     return picked
 
 
-def bench_class(work: Path, n: int) -> tuple[float, dict[str, list[str]], int, list[str]]:
-    """Wall time of grading a class of n; scores by source submission; rows in grades.csv; odd results.
+def bench_class(work: Path, n: int) -> tuple[float, float, dict[str, list[str]], int, list[str]]:
+    """Wall time of grading a class of n; the grading process's peak memory in MB; scores by source
+    submission; rows in grades.csv; odd results.
 
     Copies of one source should all get the same score: any copy whose score differs from the
     most common one for its source is listed, with the first check it scored differently.
@@ -167,7 +178,9 @@ def bench_class(work: Path, n: int) -> tuple[float, dict[str, list[str]], int, l
     folder = work / "submitted"
     sources = build_class(folder, n)
     out = work / "graded"
-    elapsed = timed([sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out)], cwd=REPO)
+    elapsed, errors = run_command([sys.executable, "-c", WITH_PEAK, "grade", str(folder), "--out", str(out)],
+                                  cwd=REPO)
+    peak_mb = int(errors.split("peak_kb")[-1].split()[0]) / 1024
     by_student = {}
     with open(out / "grades.csv", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -187,7 +200,7 @@ def bench_class(work: Path, n: int) -> tuple[float, dict[str, list[str]], int, l
         if score != usual[source]:
             difference = first_difference(out / f"{student}.json", out / f"{usual_copy[source]}.json")
             odd.append(f"{student} (copy of {source}) scored {score}, not {usual[source]}: {difference}")
-    return elapsed, scores, len(by_student), odd
+    return elapsed, peak_mb, scores, len(by_student), odd
 
 
 def first_difference(result: Path, usual_result: Path) -> str:
@@ -249,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             nb_times, nb_score = bench_nbgrader_one(nb_dir)
             class_dir = work / "class"
             class_dir.mkdir()
-            class_time, class_scores, graded_rows, odd = bench_class(class_dir, args.students)
+            class_time, peak_mb, class_scores, graded_rows, odd = bench_class(class_dir, args.students)
         except CommandFailed as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
@@ -265,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ("autograder, 1 submission (median of 3)", f"{auto:.2f} s", f"runs {fmt_runs(auto_times)}; score {auto_score:g}"),
         ("nbgrader autograde, 1 submission (median of 3)", f"{nb:.2f} s", f"runs {fmt_runs(nb_times)}; score {nb_score:g}"),
-        (f"autograder, class of {n}", f"{class_time:.2f} s", f"{per_submission:.3f} s per submission; {graded_rows} rows in grades.csv"),
+        (f"autograder, class of {n}", f"{class_time:.2f} s", f"{per_submission:.3f} s per submission; {graded_rows} rows "
+                                                             f"in grades.csv; grading process peak {peak_mb:.0f} MB"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':<{width}}  {'wall time':>9}  details")
@@ -289,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     core_note = "" if cores == GOAL_CORES else f"; measured on {cores} cores, not {GOAL_CORES}"
     print(f"  {verdict(class_time < GOAL_CLASS_SECONDS)}  {n} submissions: {class_time:.1f} s "
           f"(goal: under {GOAL_CLASS_SECONDS:g} s on {GOAL_CORES} cores{core_note}); {per_submission:.3f} s per submission")
+    print(f"  {verdict(peak_mb < GOAL_PEAK_MB)}  grading process peak memory: {peak_mb:.0f} MB (goal: under {GOAL_PEAK_MB} MB)")
     print()
     print(f"load average at end (1/5/15 min): {load()}")
     print(f"benchmark took {time.perf_counter() - started:.1f} s")
