@@ -1,10 +1,12 @@
 """Gradescope: build the autograder zip, and run inside Gradescope's container.
 
 ``python -m autograder gradescope OUT.zip`` packs this package (hidden checks
-included), the reference notebook, ``setup.sh`` and ``run_autograder``.
-Gradescope unpacks it into ``/autograder/source``; ``setup.sh`` installs the
-dependencies, creates the unprivileged user ``student`` and makes the source
-readable by root only; ``run_autograder`` grades ``/autograder/submission`` with
+included), the reference notebook, ``setup.sh``, ``run_autograder`` and
+``requirements.txt`` (the versions installed where the zip is built, the ones the
+tests ran with). Gradescope unpacks it into ``/autograder/source``; ``setup.sh``
+finds (or installs) a Python 3.11 or newer that can make a virtual environment,
+installs the pinned dependencies, creates the unprivileged user ``student`` and
+makes the source readable by root only; ``run_autograder`` grades ``/autograder/submission`` with
 student code running as ``student`` and writes ``/autograder/results/results.json``.
 """
 
@@ -19,18 +21,46 @@ from ..checks.reference import ASSIGNMENT, reference_path
 
 PACKAGE = Path(__file__).resolve().parents[1]
 
+# Python 3.11 or newer with a working venv: the first of these that can make one. (Debian and Ubuntu
+# ship venv's pip in a separate package, so `python3 -m venv --help` alone proves nothing.)
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when the autograder image is built.
+# AUTOGRADER_ROOT and NN_GRADER_USER let a test run it outside Gradescope's container.
 set -euo pipefail
-if ! command -v python3 >/dev/null || ! python3 -m venv --help >/dev/null 2>&1; then
-    apt-get update && apt-get install -y python3 python3-venv
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+STUDENT="${NN_GRADER_USER:-student}"
+usable_python() {  # the first Python >= 3.11 that makes a virtual environment with pip
+    local probe
+    probe=$(mktemp -d)
+    for candidate in python3.13 python3.12 python3.11 python3; do
+        if command -v "$candidate" >/dev/null \\
+            && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \\
+            && "$candidate" -m venv "$probe/venv" >/dev/null 2>&1; then
+            rm -rf "$probe"
+            echo "$candidate"
+            return 0
+        fi
+        rm -rf "$probe/venv"
+    done
+    rm -rf "$probe"
+    return 1
+}
+if ! PYTHON=$(usable_python); then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3.11-venv >/dev/null 2>&1 \\
+        || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    PYTHON=$(usable_python) || {
+        echo "setup.sh: no Python 3.11 or newer with venv here; choose a newer base image (Ubuntu 24.04)" >&2
+        exit 1
+    }
 fi
-python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install --quiet numpy matplotlib tqdm
+"$PYTHON" -m venv "$ROOT/venv"
+# The versions the course's tests ran with (requirements.txt is written when the zip is built).
+"$ROOT/venv/bin/pip" install --quiet --requirement "$ROOT/source/requirements.txt"
 # Student code runs as this user, which can read neither the reference nor the hidden checks.
-id -u student >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin student
-chmod -R go-rwx /autograder/source
-chmod 755 /autograder/venv
+id -u "$STUDENT" >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin "$STUDENT"
+chmod -R go-rwx "$ROOT/source"
+chmod 755 "$ROOT/venv"
 """
 
 RUN = """#!/usr/bin/env bash
@@ -51,11 +81,22 @@ def build(output: Path) -> Path:
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             archive.writestr(info, text)
+        archive.writestr("requirements.txt", "".join(f"{pin}\n" for pin in requirements()))
         for path in sorted(PACKAGE.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 archive.write(path, f"autograder/{path.relative_to(PACKAGE)}")
         archive.write(reference_path(), f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
     return output
+
+
+def requirements() -> list[str]:
+    """``name==version`` for what grading imports and everything it requires, as installed here."""
+    import importlib.metadata as metadata
+
+    from ..grading.sandbox import PACKAGES, _distributions
+
+    return sorted(f"{metadata.distribution(name).metadata['Name']}=={metadata.version(name)}"
+                  for name in _distributions((*PACKAGES, "tqdm")))
 
 
 def run(root: Path) -> int:
