@@ -3,6 +3,9 @@
     grade SUBMISSION [--json OUT] [--html OUT]
                                     grade one notebook or .py file (isolated), print a table
     grade DIR [--out OUTDIR]        grade a class: one submission per student, in parallel
+          [--compare PREVIOUS.csv]  ... and list whose score that changes, through which checks
+          [--shard K/N]             ... only slice K of N of the students (merge OUTDIR joins the slices)
+    merge OUTDIR                    grades.csv from the slices that --shard wrote there
     checks                          list the checks: id, points, public or hidden, name
     bundle OUT.zip                  build what students receive (no solutions, no hidden checks)
     gradescope OUT.zip              build a Gradescope autograder (setup.sh, run_autograder)
@@ -37,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--timeout", type=float, default=10.0, help="seconds of CPU time one check may use (default 10)")
     grade.add_argument("--require-sandbox", action="store_true",
                        help="refuse to grade where bubblewrap cannot run (instead of the hardened fallback)")
+    grade.add_argument("--compare", type=Path, metavar="PREVIOUS.csv",
+                       help="a class: list the students whose scores differ from this earlier grades.csv")
+    grade.add_argument("--shard", metavar="K/N", help="a class: grade only slice K of N of the students")
+
+    merge = commands.add_parser("merge", help="join the grades of a class graded in slices (--shard)")
+    merge.add_argument("out", type=Path, help="the folder the slices wrote to")
 
     commands.add_parser("checks", help="list the checks with their ids and points")
 
@@ -61,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "grade":
         return _grade(args)
+    if args.command == "merge":
+        return _merge(args.out)
     if args.command == "checks":
         return _list_checks()
     if args.command == "bundle":
@@ -95,8 +106,21 @@ def _grade(args) -> int:
     from .grading import isolation
     from .sandboxed.loader import SubmissionError
 
+    from .grading import shards
+
     target: Path = args.target
     limits = isolation.Limits(seconds_per_check=args.timeout)
+    if (args.shard or args.compare) and not target.is_dir():
+        print("error: --shard and --compare are for a folder of submissions", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        shard = shards.parse(args.shard) if args.shard else None
+    except shards.ShardError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.compare and not args.compare.is_file():
+        print(f"error: {args.compare}: no such file (--compare takes an earlier grades.csv)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         isolation.isolation(args.require_sandbox)
     except isolation.SandboxRequired as error:
@@ -104,7 +128,7 @@ def _grade(args) -> int:
         return EXIT_BAD_INPUT
     isolation.adopt_orphans()
     if target.is_dir():
-        return _grade_class(target, args.out, args.jobs, limits)
+        return _grade_class(target, args.out, args.jobs, limits, shard, args.compare)
     try:
         # One submission: its checks share the cores. (A class shares them between submissions.)
         verdict = isolation.grade(target, limits=isolation.Limits(seconds_per_check=args.timeout,
@@ -124,8 +148,9 @@ def _grade(args) -> int:
     return 0
 
 
-def _grade_class(folder: Path, out: Path, jobs: int, limits) -> int:
-    from .grading import isolation
+def _grade_class(folder: Path, out: Path, jobs: int, limits, shard=None, compare: Path | None = None) -> int:
+    from .feedback import changes
+    from .grading import isolation, shards
     from .grading.batch import grade_class
     from .grading.submissions import class_submissions
 
@@ -133,7 +158,11 @@ def _grade_class(folder: Path, out: Path, jobs: int, limits) -> int:
         print(f"error: {folder}: no submissions found (expected <student>/ folders or .py/.ipynb files)",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    rows = grade_class(folder, out, jobs, limits)
+    rows = grade_class(folder, out, jobs, limits, shard)
+    if not rows:  # a slice can hold nobody
+        print(f"slice {shard[0]} of {shard[1]}: no student of {folder} falls in it; {out / shards.file_name(shard)} "
+              "has the header only")
+        return 0
     width = max(len(student) for student, _ in rows)
     for student, verdict in rows:
         if isinstance(verdict, str):
@@ -141,7 +170,27 @@ def _grade_class(folder: Path, out: Path, jobs: int, limits) -> int:
         else:
             print(f"{student:<{width}}  {verdict.score:>5g}/{verdict.max_score}")
     print(f"isolation: {isolation.isolation().description}")
-    print(f"results: {out}/<student>.json and {out / 'grades.csv'}")
+    written = out / ("grades.csv" if shard is None else shards.file_name(shard))
+    print(f"results: {out}/<student>.json and {written}")
+    if compare:
+        found = changes.compare(compare, written)
+        changes.write_csv(found, out / "changes.csv")
+        print(f"\ncompared with {compare}: {len(found)} student{'s' if len(found) != 1 else ''} would change"
+              f"{' (listed in ' + str(out / 'changes.csv') + ')' if found else ''}")
+        for change in found:
+            print(f"  {changes.describe(change)}")
+    return 0
+
+
+def _merge(out: Path) -> int:
+    from .grading import shards
+
+    try:
+        path, students = shards.merge(out)
+    except shards.ShardError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{path}: {students} students")
     return 0
 
 

@@ -1,5 +1,6 @@
 """What people read after grading: tables, result files, HTML pages and pictures.
 
 - ``report``    a verdict as a terminal table, Gradescope's results.json, a self-contained HTML page; a class's grades.csv
+- ``changes``   a regrade preview: whose score a regrade changes, and through which checks
 - ``pictures``  learning curves, the learned decision boundary, where a gradient is wrong (public checks only)
 """

@@ -5,6 +5,7 @@
 - ``cgroup``       a process-count limit for a sandbox run as root (a pids control group)
 - ``untrusted``    what a worker sends back, read without trusting it (float64 arrays only, sizes first)
 - ``batch``        grade a class in parallel: one result file per student and ``grades.csv``
+- ``shards``       a class graded in slices (``--shard K/N``) and merged back into one ``grades.csv``
 - ``submissions``  which file in a folder is a student's submission (batch, Gradescope, audit)
 
 The worker side is ``autograder.sandboxed.worker``.
