@@ -444,3 +444,24 @@ def test_a_notebook_that_inflates_when_parsed_costs_the_grader_no_memory(tmp_pat
     assert json.loads((tmp_path / "r.json").read_text())["score"] == 0, done.stderr[-2000:]
     peak_mb = int(done.stdout.split()[-1])
     assert peak_mb < 200, f"the grading process peaked at {peak_mb} MB"
+
+
+def test_a_link_planted_in_the_job_folder_is_never_followed(tmp_path, isolation_mode):
+    # The worker dies, so the grader writes the plan again for a second one: over a link to the victim,
+    # had the submission been able to put one in the plan's place (the fallback run by a normal user can).
+    victim = tmp_path / "victim.txt"
+    victim.write_text("unchanged")
+    plant = ("import os, signal\n"
+             "        for job in (os.getcwd(), os.path.dirname(os.getcwd())):  # where a job folder may be\n"
+             "            try:\n"
+             "                os.remove(os.path.join(job, 'plan.json'))\n"
+             f"                os.symlink({str(victim)!r}, os.path.join(job, 'plan.json'))\n"
+             "            except OSError:\n"
+             "                pass\n"
+             "        try:\n"
+             "            os.kill(os.getppid(), signal.SIGKILL)\n"
+             "        except OSError:\n"
+             "            pass\n"
+             "        " + SIGMOID_FORWARD)
+    tests, result = grade(attack("plants_a_link", SIGMOID_FORWARD, plant), tmp_path)
+    assert victim.read_text() == "unchanged" and len(tests) == len(ALL)

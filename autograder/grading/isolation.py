@@ -104,7 +104,7 @@ def grade(path: Path | str, checks: list[Check] | None = None, expectations=None
     slot = _slots.get()
     job = Path(tempfile.mkdtemp(prefix="nn-grade-"))  # 0700: no other user reads it
     try:
-        runs, run_of = _write_job(job, path, checks, limits, how, slot)
+        runs, run_of, plan = _write_job(job, path, checks, limits, how, slot)
         sent = _run_worker(job, limits, how, slot, list(runs))
         if sent.rejected is not None:  # the file could not be read as a submission: nothing was run
             raise loader.SubmissionError(f"{path}: {sent.rejected}")
@@ -112,7 +112,7 @@ def grade(path: Path | str, checks: list[Check] | None = None, expectations=None
         if unfinished and not sent.stopped:
             # The worker died early (killed by the submission itself, or a fault of ours):
             # one more worker runs what is left, so a fluke costs nobody points.
-            _keep_runs(job, unfinished)
+            _keep_runs(job, plan, unfinished)
             again = _run_worker(job, limits, how, slot, unfinished)
             sent.merge(again)
             sent.notes.append(f"the worker stopped early; {len(unfinished)} runs were run again in a new one")
@@ -149,8 +149,8 @@ _slots = _Slots()
 
 
 def _write_job(job: Path, path: Path, checks: list[Check], limits: Limits,
-               how: sandbox.Isolation, slot: int) -> tuple[dict[str, dict], dict[str, str]]:
-    """Write the worker's job folder; return the runs and each check's run id."""
+               how: sandbox.Isolation, slot: int) -> tuple[dict[str, dict], dict[str, str], dict]:
+    """Write the worker's job folder; return the runs, each check's run id and the plan."""
     runs, run_of, inputs, input_keys = _runs(tuple(checks))
     (job / wire.INPUTS).write_bytes(inputs)
     fallback_as_root = not how.sandbox and os.geteuid() == 0
@@ -169,14 +169,34 @@ def _write_job(job: Path, path: Path, checks: list[Check], limits: Limits,
                        "max_result_bytes": limits.max_result_bytes, "processes": process_limit,
                        "processes_shared_with_user": shared},
             "runs": list(runs.values()), "inputs": input_keys, "account": account}
-    (job / wire.PLAN).write_text(json.dumps(plan))
-    if not how.sandbox:  # the worker's code, copied: a fallback worker can read nothing of the repository
+    _write_plan(job, plan)
+    if not how.sandbox:
+        # The worker's code, copied: a fallback worker can read nothing of the repository. The checks
+        # work in scratch/, the only folder they may write to: the plan and the inputs stay as written.
         shutil.copytree(SANDBOXED, job / "pkg" / "sandboxed")  # with its bytecode, still valid (times kept)
-    owner = account or ((sandbox.slot_uid(slot),) * 2 if how.sandbox and how.as_slot_user else None)
-    if owner:  # the job's own uid reads its folder; no other job's can
+        (job / SCRATCH).mkdir(mode=0o700)
+        if account:  # as root: the job's own uid writes its scratch folder and reaches it; nothing else here
+            os.chown(job / SCRATCH, *account)
+            job.chmod(0o711)
+    elif how.as_slot_user:  # bubblewrap, started as the slot's uid, binds these files: they must be its to read
         for item in [job, *job.rglob("*")]:
-            os.chown(item, *owner, follow_symlinks=False)
-    return runs, run_of
+            os.chown(item, sandbox.slot_uid(slot), sandbox.slot_uid(slot), follow_symlinks=False)
+    return runs, run_of, plan
+
+
+SCRATCH = "scratch"  # a fallback worker's working and home folder
+
+
+def _write_plan(job: Path, plan: dict) -> None:
+    """Write (or replace) the plan without following a link a submission may have put in its place."""
+    path = job / wire.PLAN
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(descriptor, "w") as stream:
+        json.dump(plan, stream)
 
 
 _worked_out: dict[tuple[int, ...], tuple] = {}  # id()s of the checks -> (the checks, _runs's answer)
@@ -230,10 +250,9 @@ def _fallback_account(slot: int) -> tuple[int, int] | None:
     return sandbox.slot_uid(slot), sandbox.slot_uid(slot)
 
 
-def _keep_runs(job: Path, ids: list[str]) -> None:
-    plan = json.loads((job / wire.PLAN).read_text())
-    plan["runs"] = [run for run in plan["runs"] if run["id"] in ids]
-    (job / wire.PLAN).write_text(json.dumps(plan))
+def _keep_runs(job: Path, plan: dict, ids: list[str]) -> None:
+    """The plan again, with only these runs (from memory: nothing in the job folder is read back)."""
+    _write_plan(job, {**plan, "runs": [run for run in plan["runs"] if run["id"] in ids]})
 
 
 @dataclass
@@ -283,7 +302,8 @@ def _worker_argv(job: Path, how: sandbox.Isolation) -> list[str]:
 def _worker_environment(job: Path, how: sandbox.Isolation) -> dict:
     if how.sandbox:
         return {"PATH": "/usr/bin:/bin"}  # bwrap's --clearenv sets the worker's own
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(job), "MPLCONFIGDIR": str(job),
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(job / SCRATCH),
+           "MPLCONFIGDIR": str(job / SCRATCH),
            **{k: v for k, v in sandbox.ENVIRONMENT.items() if k not in ("PATH", "HOME", "MPLCONFIGDIR")}}
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if key in os.environ:
@@ -320,7 +340,7 @@ def _run_worker(job: Path, limits: Limits, how: sandbox.Isolation, slot: int, ru
     # Started under the lock, so another thread's reap_orphans never mistakes it for an orphan.
     with _workers_lock:
         process = subprocess.Popen(
-            argv, cwd=job, env=_worker_environment(job, how), stdin=subprocess.DEVNULL,
+            argv, cwd=job if how.sandbox else job / SCRATCH, env=_worker_environment(job, how), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
             **(sandbox.account(slot, how) if how.sandbox else {}))
         _active_workers.add(process.pid)
