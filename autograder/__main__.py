@@ -5,7 +5,9 @@
     grade DIR [--out OUTDIR]        grade a class: one submission per student, in parallel
           [--compare PREVIOUS.csv]  ... and list whose score that changes, through which checks
           [--shard K/N]             ... only slice K of N of the students (merge OUTDIR joins the slices)
-    merge OUTDIR                    grades.csv from the slices that --shard wrote there
+    merge OUTDIR                    grades.csv (and the class report) from the slices that --shard wrote there
+    class-report DIR [--out OUTDIR] the class report of results already graded: a grade DIR output folder,
+                                    or a folder of Gradescope results (<student>.json or <student>/results.json)
     checks                          list the checks: id, points, public or hidden, name
     bundle OUT.zip                  build what students receive (no solutions, no hidden checks)
     gradescope OUT.zip              build a Gradescope autograder (setup.sh, run_autograder)
@@ -18,6 +20,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 import os
 import sys
 from pathlib import Path
@@ -47,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     merge = commands.add_parser("merge", help="join the grades of a class graded in slices (--shard)")
     merge.add_argument("out", type=Path, help="the folder the slices wrote to")
 
+    class_report = commands.add_parser("class-report", help="what a graded class got wrong, as a page and a CSV")
+    class_report.add_argument("results", type=Path, help="a folder of <student>.json (or <student>/results.json)")
+    class_report.add_argument("--out", type=Path, help="where to write class_report.html/.csv (default: RESULTS)")
+
     commands.add_parser("checks", help="list the checks with their ids and points")
 
     bundle = commands.add_parser("bundle", help="build the students' zip from exercises/")
@@ -72,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         return _grade(args)
     if args.command == "merge":
         return _merge(args.out)
+    if args.command == "class-report":
+        return _class_report(args.results, args.out or args.results)
     if args.command == "checks":
         return _list_checks()
     if args.command == "bundle":
@@ -172,6 +181,8 @@ def _grade_class(folder: Path, out: Path, jobs: int, limits, shard=None, compare
     print(f"isolation: {isolation.isolation().description}")
     written = out / ("grades.csv" if shard is None else shards.file_name(shard))
     print(f"results: {out}/<student>.json and {written}")
+    if shard is None:
+        _class_report(out, out)
     if compare:
         found = changes.compare(compare, written)
         changes.write_csv(found, out / "changes.csv")
@@ -191,6 +202,22 @@ def _merge(out: Path) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"{path}: {students} students")
+    return _class_report(out, out)
+
+
+def _class_report(results: Path, out: Path) -> int:
+    from .feedback import class_report
+
+    if not results.is_dir():
+        print(f"error: {results}: not a folder of results", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    found = class_report.read(results)
+    if not found.graded and not found.not_graded:
+        print(f"error: {results}: no results (<student>.json or <student>/results.json) in it", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    page, table = class_report.write(found, out)
+    reteach = "; ".join(f"{textwrap.shorten(named, 80)} ({len(entry['students'])})" for named, entry in found.reteach())
+    print(f"class report: {page} and {table}" + (f"\nreteach first: {reteach}" if reteach else ""))
     return 0
 
 

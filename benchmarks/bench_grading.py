@@ -16,7 +16,7 @@ It measures, in temporary folders that it removes afterwards:
 
 It prints the figures and PASS/MISS for each goal (nbgrader/autograder at least 8x for one
 submission; N submissions in under 30 s on 2 cores; the grading process's peak memory, measured
-in the class run, under 200 MB). It reports and does not assert: the exit
+in the class run, under 200 MB; the class report under 5% of grading the class). It reports and does not assert: the exit
 code is 0 whether or not the goals are met (1 only if a command itself fails).
 Standard library only; it uses the interpreter that runs it for every command.
 """
@@ -55,6 +55,7 @@ RUNS = 3
 GOAL_RATIO = 8.0  # nbgrader time / autograder time, one submission
 GOAL_CLASS_SECONDS = 30.0  # N submissions, on 2 cores
 GOAL_PEAK_MB = 200  # the grading process itself (not its workers)
+GOAL_REPORT_SHARE = 0.05  # the class report, as a share of grading the class
 # Runs the command line in this process, then prints the process's own peak resident memory.
 WITH_PEAK = ("import resource, sys\nfrom autograder.__main__ import main\ntry:\n    main(sys.argv[1:])\n"
              "finally:\n    print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
@@ -168,9 +169,9 @@ def build_class(folder: Path, n: int) -> list[str]:
     return picked
 
 
-def bench_class(work: Path, n: int) -> tuple[float, float, dict[str, list[str]], int, list[str]]:
-    """Wall time of grading a class of n; the grading process's peak memory in MB; scores by source
-    submission; rows in grades.csv; odd results.
+def bench_class(work: Path, n: int) -> tuple[float, float, float, dict[str, list[str]], int, list[str]]:
+    """Wall time of grading a class of n (class report included); the grading process's peak memory in MB;
+    the wall time of the class report alone; scores by source submission; rows in grades.csv; odd results.
 
     Copies of one source should all get the same score: any copy whose score differs from the
     most common one for its source is listed, with the first check it scored differently.
@@ -181,6 +182,9 @@ def bench_class(work: Path, n: int) -> tuple[float, float, dict[str, list[str]],
     elapsed, errors = run_command([sys.executable, "-c", WITH_PEAK, "grade", str(folder), "--out", str(out)],
                                   cwd=REPO)
     peak_mb = int(errors.split("peak_kb")[-1].split()[0]) / 1024
+    # The class report is part of `grade DIR`; timed again on its own, from the results just written.
+    report_time = timed([sys.executable, "-m", "autograder", "class-report", str(out), "--out", str(work / "report")],
+                        cwd=REPO)
     by_student = {}
     with open(out / "grades.csv", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -200,7 +204,7 @@ def bench_class(work: Path, n: int) -> tuple[float, float, dict[str, list[str]],
         if score != usual[source]:
             difference = first_difference(out / f"{student}.json", out / f"{usual_copy[source]}.json")
             odd.append(f"{student} (copy of {source}) scored {score}, not {usual[source]}: {difference}")
-    return elapsed, peak_mb, scores, len(by_student), odd
+    return elapsed, peak_mb, report_time, scores, len(by_student), odd
 
 
 def first_difference(result: Path, usual_result: Path) -> str:
@@ -262,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             nb_times, nb_score = bench_nbgrader_one(nb_dir)
             class_dir = work / "class"
             class_dir.mkdir()
-            class_time, peak_mb, class_scores, graded_rows, odd = bench_class(class_dir, args.students)
+            class_time, peak_mb, report_time, class_scores, graded_rows, odd = bench_class(class_dir, args.students)
         except CommandFailed as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
@@ -280,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         ("nbgrader autograde, 1 submission (median of 3)", f"{nb:.2f} s", f"runs {fmt_runs(nb_times)}; score {nb_score:g}"),
         (f"autograder, class of {n}", f"{class_time:.2f} s", f"{per_submission:.3f} s per submission; {graded_rows} rows "
                                                              f"in grades.csv; grading process peak {peak_mb:.0f} MB"),
+        (f"class report of {n} (part of the above)", f"{report_time:.2f} s", f"{report_time / class_time:.1%} of grading "
+                                                                            "the class; python -m autograder class-report"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':<{width}}  {'wall time':>9}  details")
@@ -304,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {verdict(class_time < GOAL_CLASS_SECONDS)}  {n} submissions: {class_time:.1f} s "
           f"(goal: under {GOAL_CLASS_SECONDS:g} s on {GOAL_CORES} cores{core_note}); {per_submission:.3f} s per submission")
     print(f"  {verdict(peak_mb < GOAL_PEAK_MB)}  grading process peak memory: {peak_mb:.0f} MB (goal: under {GOAL_PEAK_MB} MB)")
+    print(f"  {verdict(report_time < GOAL_REPORT_SHARE * class_time)}  class report: {report_time / class_time:.1%} "
+          f"of grading the class (goal: under {GOAL_REPORT_SHARE:.0%})")
     print()
     print(f"load average at end (1/5/15 min): {load()}")
     print(f"benchmark took {time.perf_counter() - started:.1f} s")

@@ -6,10 +6,12 @@ import base64
 import csv
 import html
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..checks import Check
 from ..checks.results import Verdict
+from .class_report import fingerprint
 
 
 def table(verdict: Verdict) -> str:
@@ -44,7 +46,8 @@ def gradescope(verdict: Verdict) -> dict:
             {
                 "name": result.name,
                 "score": result.score,
-                "extra_data": {"check_id": result.id},
+                # The failed check's observations, fingerprinted for the class report (class_report.py).
+                "extra_data": {"check_id": result.id, **({"fingerprint": mark} if (mark := fingerprint(result)) else {})},
                 "max_score": result.check.points,
                 "output": result.message or "passed",
                 # Hidden checks' scores and messages (which never show hidden values) after the due date.
@@ -66,7 +69,7 @@ def error_result(message: str) -> dict:
     return {"score": 0.0, "execution_time": 0.0, "output": message, "tests": [], "stdout_visibility": "hidden"}
 
 
-def write_grades_csv(rows: list[tuple[str, Verdict | str]], checks: list[Check], path: Path) -> None:
+def write_grades_csv(rows: Iterable[tuple[str, Verdict | str]], checks: list[Check], path: Path) -> None:
     """One row per student: student, score, max, then one column per check id (its score), then notes."""
     max_score = sum(check.points for check in checks)
     with open(path, "w", newline="") as handle:

@@ -5,22 +5,28 @@ from __future__ import annotations
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 from ..checks import catalogue
 from ..checks import expectations as expected_values
-from ..checks.results import Verdict
 from ..feedback import report
 from ..sandboxed.loader import SubmissionError
 from . import isolation, shards
 from .submissions import NOTEBOOK, class_submissions
 
 
+class Score(NamedTuple):
+    score: float
+    max_score: int
+
+
 def grade_class(folder: Path, out: Path, jobs: int, limits: isolation.Limits,
-                shard: tuple[int, int] | None = None) -> list[tuple[str, Verdict | str]]:
+                shard: tuple[int, int] | None = None) -> list[tuple[str, Score | str]]:
     """Grade every submission under ``folder`` (or slice K of N of them); write ``out/<student>.json`` and
     ``out/grades.csv`` (for a slice, ``out/grades.shard-K-of-N.csv``: ``shards.merge`` joins them).
 
-    Returns (student, verdict) pairs, or (student, reason) for a student who could not be graded.
+    Returns (student, score) pairs, or (student, reason) for a student who could not be graded. Each
+    verdict is let go once its files are written: memory does not grow with the class.
     """
     from tqdm import tqdm
 
@@ -43,10 +49,14 @@ def grade_class(folder: Path, out: Path, jobs: int, limits: isolation.Limits,
         report.write_json(verdict, out / f"{student}.json")
         return student, verdict
 
-    rows = []
+    scores: list[tuple[str, Score | str]] = []
+
+    def graded(pool):  # in the class's order, as they finish: each row is written, then let go
+        for student, verdict in tqdm(pool.map(one, submissions), total=len(submissions), unit="submission",
+                                     desc="grading", file=sys.stderr):
+            scores.append((student, verdict if isinstance(verdict, str) else Score(verdict.score, verdict.max_score)))
+            yield student, verdict
+
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for row in tqdm(pool.map(one, submissions), total=len(submissions), unit="submission", desc="grading",
-                        file=sys.stderr):
-            rows.append(row)
-    report.write_grades_csv(rows, checks, out / ("grades.csv" if shard is None else shards.file_name(shard)))
-    return rows
+        report.write_grades_csv(graded(pool), checks, out / ("grades.csv" if shard is None else shards.file_name(shard)))
+    return scores
