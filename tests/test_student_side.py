@@ -12,12 +12,13 @@ import pytest
 
 from autograder.checks import by_id, catalogue
 from autograder.checks.reference import ASSIGNMENT, REPO
-from autograder.course.bundle import PACKAGE, student_package_files
+from autograder.course.bundle import PACKAGE, build, student_package_files
+from autograder.inprocess import SECONDS_PER_CHECK, run_check
 from autograder.notebook import CheckFailed, check
 from autograder.sandboxed import loader
 
 from test_exercise import marked_lines
-from variants import BUGS, EXERCISE, REFERENCE, SOLUTION
+from variants import BUGS, EXERCISE, REFERENCE, SOLUTION, Variant
 
 PUBLIC_POINTS = sum(c.points for c in catalogue(include_hidden=False))
 
@@ -47,6 +48,194 @@ def test_notebook_check_keeps_warnings_and_prints_out_of_the_cell(capfd, tmp_pat
 
 def self_check(folder: Path, python=sys.executable, *args) -> subprocess.CompletedProcess:
     return subprocess.run([python, "-m", "pytest", *args], cwd=folder, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def bundle_zip(tmp_path_factory) -> Path:
+    """The students' zip, built once, as `python -m autograder bundle` builds it."""
+    return build(tmp_path_factory.mktemp("bundle") / f"{ASSIGNMENT}.zip")
+
+
+@pytest.fixture
+def student_folder(bundle_zip, tmp_path) -> Path:
+    """The zip unpacked as a student unpacks it: tmp_path/student/nn_from_scratch/.
+
+    `self_check` runs it with this interpreter: pytest puts the folder first on sys.path, so the
+    bundle's `autograder` (no staff folder, hence "Public score") is the one used, not the repository's.
+    """
+    with zipfile.ZipFile(bundle_zip) as bundle:
+        bundle.extractall(tmp_path / "student")
+    return tmp_path / "student" / ASSIGNMENT
+
+
+def section(result: subprocess.CompletedProcess) -> list[str]:
+    """The lines of the self-check's own summary section, its heading left out."""
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if " self-check " in line and line.startswith("="))
+    return lines[start + 1:]
+
+
+STUDENT_DOCS = [REPO / folder / ASSIGNMENT / name for folder in ("exercises", "solutions")
+                for name in ("README.md", "test_nn_from_scratch.py")]
+
+
+def test_self_check_takes_a_file_outside_its_folder_as_submission_equals_path_spaces_and_all(student_folder):
+    REFERENCE.write_notebook(student_folder.parent, "my copy.ipynb")
+    result = self_check(student_folder, sys.executable, "--submission=../my copy.ipynb")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert section(result)[0] == "Checked ../my copy.ipynb."
+    assert f"Public score: {PUBLIC_POINTS}/{PUBLIC_POINTS}." in result.stdout  # the bundle's copy: no hidden checks
+
+    # Space-separated, the value is taken for the option only when it lies in this folder: outside it,
+    # pytest reads its configuration from that path, before any conftest, and the option is unknown.
+    REFERENCE.write_notebook(student_folder, "my other copy.ipynb")
+    inside = self_check(student_folder, sys.executable, "--submission", "my other copy.ipynb")
+    assert inside.returncode == 0 and section(inside)[0] == "Checked my other copy.ipynb."
+    outside = self_check(student_folder, sys.executable, "--submission", "../my copy.ipynb")
+    assert outside.returncode == 4 and "unrecognized arguments: --submission" in outside.stderr
+    for doc in STUDENT_DOCS:  # so the students' documents show the form that always works
+        text = doc.read_text()
+        assert "--submission=" in text and "--submission " not in text, doc
+
+
+def test_self_check_run_from_the_folder_above_says_which_folder_to_cd_into(student_folder):
+    above = self_check(student_folder.parent, sys.executable)
+    assert above.returncode == 4
+    assert above.stderr.strip() == f"ERROR: the self-check runs in its own folder: `cd {ASSIGNMENT}`, then `pytest`"
+    assert "pytest_plugins" not in above.stdout and "FAIL" not in above.stdout
+    two_above = self_check(student_folder.parent.parent, sys.executable)
+    assert two_above.stderr.strip() == (f"ERROR: the self-check runs in its own folder: `cd student/{ASSIGNMENT}`, "
+                                        "then `pytest`")
+    named_from_above = self_check(student_folder.parent, sys.executable, ASSIGNMENT)  # `pytest nn_from_scratch`
+    assert named_from_above.returncode == 1 and f"Public score: 0/{PUBLIC_POINTS}." in named_from_above.stdout
+
+
+ENDLESS_RELU = {
+    "a plain endless loop": "        while True:\n            pass",
+    "a loop that catches the stop": "        while True:\n            try:\n                x = x + 0\n"
+                                    "            except BaseException:\n                pass",
+}
+
+
+@pytest.mark.parametrize("body", ENDLESS_RELU.values(), ids=ENDLESS_RELU.keys())
+def test_self_check_stops_a_method_that_does_not_return_and_runs_the_other_checks(student_folder, body):
+    # --seconds-per-check lowers the limit (the grader's 10 s by default) so that this test is quick.
+    endless = Variant("endless", (("        return np.maximum(0, x)", body),))
+    endless.write_notebook(student_folder, f"{ASSIGNMENT}.ipynb")
+    result = self_check(student_folder, sys.executable, "--seconds-per-check=0.5")
+    assert result.returncode == 1
+    lines = section(result)
+    checks = catalogue(include_hidden=False)
+    for check_ in checks:
+        if check_.method == "ReLU.forward":
+            mark = lines.index(f"FAIL  {check_.name}  (0/{check_.points})")
+            assert lines[mark + 1].strip() == ("ReLU.forward did not return within 0.5 s of CPU time: an endless "
+                                               "loop? It was stopped at `while True:`.")
+        elif check_.owner in ("Sigmoid", "Layer", "NeuralNetwork"):  # they do not call ReLU
+            assert f"PASS  {check_.name}  ({check_.points}/{check_.points})" in lines
+    xor = [line.strip() for line in lines[:-1] if line.startswith("      ") and "in ReLU.forward." in line]
+    assert xor and all("did not return within 0.5 s of CPU time: an endless loop? It was stopped at "
+                       "`while True:` in ReLU.forward." in line for line in xor)
+    assert len([line for line in lines if line.startswith(("PASS  ", "FAIL  "))]) == len(checks)
+    assert lines[-1].startswith("Public score: ")
+
+
+def test_the_self_check_limit_is_the_graders_and_the_student_readme_says_so():
+    from autograder.grading.isolation import Limits
+
+    assert Limits().seconds_per_check == SECONDS_PER_CHECK
+    assert f"after {SECONDS_PER_CHECK:g} s of CPU time" in (REPO / "exercises" / ASSIGNMENT / "README.md").read_text()
+
+
+def test_run_check_with_a_limit_names_the_method_in_this_process(tmp_path):
+    body = "        n = 0\n        while n >= 0:\n            n += 1"
+    loaded = loader.load(Variant("endless", (("        return np.maximum(0, x)", body),)).write_py(tmp_path))
+    result = run_check(by_id("relu_forward_public_values"), loaded, seconds=0.2)
+    assert result.score == 0
+    assert result.message in [f"ReLU.forward did not return within 0.2 s of CPU time: an endless loop? It was stopped "
+                              f"at `{line}`." for line in ("while n >= 0:", "n += 1")], result.message
+    assert run_check(by_id("sigmoid_forward_public_values"), loaded, seconds=0.2).passed
+
+
+def test_without_setitimer_or_outside_the_main_thread_a_check_runs_without_a_limit(monkeypatch):
+    import signal
+    import threading
+
+    from autograder.inprocess import CPUTimeLimit
+
+    check_ = by_id("relu_forward_public_values")
+    namespace = loader.load(SOLUTION).namespace
+    in_thread = []
+    thread = threading.Thread(target=lambda: in_thread.append(run_check(check_, namespace, seconds=0.2)))
+    thread.start()
+    thread.join()
+    assert in_thread[0].passed
+    monkeypatch.delattr(signal, "setitimer")  # as on Windows
+    assert not CPUTimeLimit.available() and run_check(check_, namespace, seconds=0.2).passed
+
+
+def test_self_check_checks_a_renamed_notebook_when_it_is_the_only_one_and_lists_them_otherwise(student_folder):
+    from autograder.grading.submissions import find  # the grader's rule, for comparison
+
+    notebook = student_folder / f"{ASSIGNMENT}.ipynb"
+    renamed = notebook.rename(student_folder / f"{ASSIGNMENT} (1).ipynb")
+    result = self_check(student_folder)
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert section(result)[0] == (f"Checked {ASSIGNMENT} (1).ipynb, the only notebook in this folder "
+                                  f"(it is not named {ASSIGNMENT}.ipynb).")
+    assert f"Public score: 0/{PUBLIC_POINTS}." in result.stdout
+    alone = student_folder.parent / "grader_view"
+    alone.mkdir()
+    (alone / renamed.name).write_bytes(renamed.read_bytes())
+    assert find(alone).path == alone / renamed.name and find(alone).renamed  # the grader grades it too
+
+    (student_folder / f"{ASSIGNMENT}-Copy1.ipynb").write_bytes(renamed.read_bytes())
+    several = self_check(student_folder)
+    assert several.returncode == 4 and several.stdout.strip().startswith("no tests ran")
+    assert several.stderr.strip() == (
+        f"ERROR: cannot self-check: there is no {ASSIGNMENT}.ipynb in this folder, and 2 other notebooks: "
+        f'"{ASSIGNMENT} (1).ipynb", {ASSIGNMENT}-Copy1.ipynb. Name the one to check, as in: '
+        f'pytest --submission="{ASSIGNMENT} (1).ipynb"')
+    (alone / f"{ASSIGNMENT}-Copy1.ipynb").write_bytes(renamed.read_bytes())
+    assert find(alone).path is None  # nor does the grader guess
+    chosen = self_check(student_folder, sys.executable, f"--submission={ASSIGNMENT} (1).ipynb")
+    assert chosen.returncode == 1 and section(chosen)[0] == f"Checked {ASSIGNMENT} (1).ipynb."
+
+    missing = self_check(student_folder, sys.executable, "--submission=nope.ipynb")
+    assert missing.returncode == 4 and missing.stderr.strip() == (
+        f'ERROR: cannot self-check nope.ipynb: no such file. Notebooks in this folder: "{ASSIGNMENT} (1).ipynb", '
+        f"{ASSIGNMENT}-Copy1.ipynb.")
+
+    renamed.replace(notebook)  # the named notebook is checked, whatever else is there
+    named = self_check(student_folder)
+    assert named.returncode == 1 and section(named)[0].startswith("FAIL  ")
+
+    notebook.unlink()
+    (student_folder / f"{ASSIGNMENT}-Copy1.ipynb").unlink()
+    none = self_check(student_folder)
+    assert none.returncode == 4 and none.stderr.strip() == (
+        f"ERROR: cannot self-check: there is no notebook in this folder. Save yours there as {ASSIGNMENT}.ipynb, "
+        "or name the file to check: pytest --submission=path/to/notebook.ipynb")
+
+
+def test_self_check_shows_the_loaders_notes_once_before_the_results_and_the_graders_messages(student_folder):
+    broken = Variant("syntax error", (("class ReLU(Activation):", "x = (\nclass ReLU(Activation):"),))
+    path = broken.write_notebook(student_folder, f"{ASSIGNMENT}.ipynb")
+    notes = loader.load(path).notes
+    assert notes and "SyntaxError" in notes[0]
+    result = self_check(student_folder)
+    lines = section(result)
+    first_result = next(i for i, line in enumerate(lines) if line.startswith(("PASS  ", "FAIL  ")))
+    assert lines[:first_result] == [f"note: {note}" for note in notes]
+    for note in notes:
+        assert lines.count(f"note: {note}") == 1
+
+    graded = subprocess.run([sys.executable, "-m", "autograder", "grade", path, "--out", student_folder.parent / "out"],
+                            capture_output=True, text=True, timeout=600)
+    grader_messages = {line.strip() for line in graded.stdout.splitlines() if line.startswith("       ")}
+    self_check_messages = {line.strip() for line in lines if line.startswith("      ")}
+    assert self_check_messages and self_check_messages <= grader_messages
+    assert any("has a SyntaxError at line" in message for message in self_check_messages)
 
 
 def test_self_check_in_the_exercise_folder_lists_every_check_and_the_score():
@@ -113,6 +302,13 @@ def test_bundle_has_no_answers_and_its_self_check_works_in_a_fresh_environment(t
     solved = self_check(folder, python)
     assert solved.returncode == 0, solved.stdout[-3000:]
     assert f"Public score: {PUBLIC_POINTS}/{PUBLIC_POINTS}." in solved.stdout
+
+    # What students type: the venv's `pytest` script, which does not put the folder on sys.path (the
+    # rootdir conftest does), in the folder and in the one above.
+    typed = subprocess.run([venv / "bin" / "pytest"], cwd=folder, capture_output=True, text=True, timeout=600)
+    assert typed.returncode == 0 and f"Public score: {PUBLIC_POINTS}/{PUBLIC_POINTS}." in typed.stdout
+    above = subprocess.run([venv / "bin" / "pytest"], cwd=folder.parent, capture_output=True, text=True, timeout=600)
+    assert above.returncode == 4 and f"`cd {ASSIGNMENT}`" in above.stderr, above.stdout + above.stderr
 
 
 @pytest.mark.slow

@@ -1,7 +1,7 @@
 """Self-check: `pytest` in this folder runs the public checks on your saved notebook.
 
 Save the notebook first (the checks read the file). To check another file:
-`pytest --submission path/to/notebook_or_file.py`.
+`pytest --submission=path/to/notebook_or_file.py` (with `=`; quote a path with spaces).
 """
 
 import pytest
