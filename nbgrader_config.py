@@ -25,6 +25,19 @@ c.Autograde.create_student = True
 c.Execute.timeout = 10
 c.Execute.interrupt_on_timeout = True
 
+# Each notebook runs in the course's sandboxed kernel, not the notebook's own "python3": ipykernel in a
+# bubblewrap sandbox that sees the interpreter, numpy, matplotlib and the package without its staff
+# part, so a notebook can neither read solutions/ or the hidden checks nor write anything that outlasts
+# it (autograder/grading/kernel.py). Its kernel spec ships in the package; JUPYTER_PATH is
+# how Jupyter finds it, for this process and the kernels it starts. Where bubblewrap cannot run, the
+# kernel starts unsandboxed and says so on stderr (set NN_GRADER_REQUIRE_SANDBOX=1 to fail instead).
+import os  # noqa: E402
+
+from autograder.grading import kernel  # noqa: E402
+
+os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kernel.JUPYTER_DATA), os.environ.get("JUPYTER_PATH")]))
+c.Execute.kernel_name = kernel.KERNEL_NAME
+
 # Before running a submission, nbgrader restores the source, type, points and lock of the
 # test cells it finds and keeps one copy of a duplicated cell. GradeAfterTheWholeNotebook then
 # puts every test cell, once, at the end: the checks see the classes as they stand after the

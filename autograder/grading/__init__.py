@@ -3,6 +3,7 @@
 - ``isolation``    grade one submission in a worker under limits (``Limits``, ``grade``)
 - ``sandbox``      where a worker runs: a bubblewrap sandbox that holds only what it needs, or the fallback
 - ``cgroup``       a process-count limit for a sandbox run as root (a pids control group)
+- ``kernel``       nbgrader's Jupyter kernel, started in the same kind of sandbox (its spec: ``jupyter/``)
 - ``untrusted``    what a worker sends back, read without trusting it (float64 arrays only, sizes first)
 - ``batch``        grade a class in parallel: one result file per student and ``grades.csv``
 - ``shards``       a class graded in slices (``--shard K/N``) and merged back into one ``grades.csv``
