@@ -18,11 +18,15 @@ c.CourseDirectory.release_directory = "exercises"
 # submitted/ as a student. (nbgrader's default already; set here so the flow relies on it.)
 c.Autograde.create_student = True
 
-# Each cell gets 10 s (nbgrader's default is 30 s), the grading command's limit per check.
-# A graded cell of the reference takes about 0.1 s and the slowest cell about 1 s. On a
-# timeout nbgrader interrupts the kernel, records a CellTimeoutError in the cell and goes
-# on with the next cell: a check that hangs scores 0 and the others still run.
-c.Execute.timeout = 10
+# A check cell gets 10 s, the grading command's limit per check (a check of the reference takes
+# about 0.1 s); any other cell 300 s (the reference's slowest, an exploration experiment, takes about
+# 10 s in nbgrader): autograder/course/nbgrader_preprocessors.py, cell_timeout. On a timeout nbgrader
+# interrupts the kernel, records a CellTimeoutError in the cell and goes on with the next cell: a
+# check that hangs scores 0 and the others still run.
+c.Execute.timeout = 10  # nbgrader's own default for what timeout_func does not cover
+from autograder.course.nbgrader_preprocessors import cell_timeout  # noqa: E402
+
+c.Execute.timeout_func = cell_timeout
 c.Execute.interrupt_on_timeout = True
 
 # Each notebook runs in the course's sandboxed kernel, not the notebook's own "python3": ipykernel in a

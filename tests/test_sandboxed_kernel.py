@@ -27,11 +27,13 @@ import pytest
 
 from autograder.checks import catalogue
 from autograder.checks.reference import ASSIGNMENT, REPO
+from autograder.course.nbgrader_preprocessors import CHECK_CELL_SECONDS
 from autograder.grading import kernel, sandbox
 
 NEEDS_BWRAP = pytest.mark.skipif(not sandbox.choose().sandbox, reason="bubblewrap cannot run here")
 
 REFERENCE = REPO / "examples" / "submissions" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+SOURCE = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 MAX_SCORE = sum(check.points for check in catalogue())
 MARKER = "SANDBOX-REPORT "
 
@@ -96,12 +98,16 @@ def graded(tmp_path_factory):
         "repository": REPO / f"planted-{token}",
         "own folder": Path("planted-in-own-folder"),  # the notebook's folder: writable, private, discarded
     }
-    for student in ("reference", "hostile"):
+    for student in ("reference", "hostile", "slow", "source"):
         folder = course / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
-        nb = nbformat.read(REFERENCE, as_version=4)
+        # "source": the instructor's own notebook, exploration experiments and written answers included.
+        nb = nbformat.read(SOURCE if student == "source" else REFERENCE, as_version=4)
         if student == "hostile":
             nb.cells.insert(0, nbformat.v4.new_code_cell(hostile_cell(course, plants)))
+        if student == "slow":  # a cell that is no check may take longer than a check's 10 s
+            nb.cells.insert(1, nbformat.v4.new_code_cell(f"import time\ntime.sleep({CHECK_CELL_SECONDS + 3})\n"
+                                                         "print('slow cell done')"))
         nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
     began = time.monotonic()
     autograde = run("nbgrader", "autograde", ASSIGNMENT, cwd=course, env={kernel.REQUIRE_SANDBOX_VARIABLE: "1"})
@@ -136,7 +142,24 @@ def test_the_reference_scores_full_marks_in_the_sandboxed_kernel(graded):
     scores = score(course, "reference")
     assert scores == {check.id: float(check.points) for check in catalogue()}  # hidden checks included
     assert sum(scores.values()) == MAX_SCORE
-    print(f"nbgrader autograde, 2 students in the sandboxed kernel: {seconds:.1f} s")
+    print(f"nbgrader autograde, 4 students in the sandboxed kernel: {seconds:.1f} s")
+
+
+@NEEDS_BWRAP
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("student", ["slow", "source"])
+def test_cells_that_are_no_checks_get_time_enough_and_no_cell_fails(graded, student):
+    course, _, autograde, _ = graded
+    assert score(course, student) == {check.id: float(check.points) for check in catalogue()}
+    nb = nbformat.read(course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    errors = [out.get("ename") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+              if out.output_type == "error"]
+    if student == "source":  # the instructor's notebook: no timeout, no interrupt, no error in any cell
+        assert errors == []
+    else:  # the exercise with the classes filled in still has its exploration stubs, which raise
+        assert set(errors) <= {"NotImplementedError"}, errors
+    printed = "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
+    assert student != "slow" or "slow cell done" in printed
 
 
 @NEEDS_BWRAP

@@ -1,4 +1,4 @@
-"""Two nbgrader preprocessors for what nbgrader 0.9.6 does not do by itself.
+"""Two nbgrader preprocessors, and a per-cell timeout, for what nbgrader 0.9.6 does not do by itself.
 
 Registered in ``nbgrader_config.py``; nbgrader imports this module only on the
 instructor's side (students never run it).
@@ -21,6 +21,12 @@ applied to the feedback, which also reduces the error outputs of those cells to
 their last line, since an IPython traceback quotes the cell's source (a check
 interrupted by the timeout shows its hidden line in the ``KeyboardInterrupt``
 traceback).
+
+:func:`cell_timeout` (``c.Execute.timeout_func``): nbgrader's ``Execute.timeout``
+applies to every cell. A check cell gets the grading command's 10 s; every other
+cell (a training run, the exploration experiments, a loop that prints) gets
+:data:`OTHER_CELL_SECONDS`, so a correct student's slow or chatty cell never ends
+in a timeout that loses its output for whoever reads the written answers.
 """
 
 from __future__ import annotations
@@ -33,6 +39,16 @@ from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Unicode
 
 from .notebook_cells import grade_id
+
+
+CHECK_CELL_SECONDS = 10  # wall clock in the kernel; the grading command allows 10 s of CPU time per check
+OTHER_CELL_SECONDS = 300  # the reference's slowest cell takes about 10 s in nbgrader; room for slow machines
+
+
+def cell_timeout(cell: NotebookNode) -> int:
+    """nbclient's ``timeout_func``: the seconds a cell may run (it is given the cell itself)."""
+    nbgrader = (cell.get("metadata") or {}).get("nbgrader") or {}
+    return CHECK_CELL_SECONDS if nbgrader.get("grade") and not nbgrader.get("solution") else OTHER_CELL_SECONDS
 
 
 class GradeAfterTheWholeNotebook(NbGraderPreprocessor):
