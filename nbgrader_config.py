@@ -72,6 +72,14 @@ c.GenerateFeedback.preprocessors = [
 c.ZipCollectApp.collector_plugin = "autograder.course.nbgrader_plugins.RenamingCollector"
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+?)_(?P<file_id>nn_from_scratch)[^/]*\.ipynb$"
 
+# --- Logs -----------------------------------------------------------------------------------
+# autograde warned 8 times per student that a hidden test cell's checksum changed (it always
+# does: generate_assignment removed its hidden part) and SQLAlchemy added warnings from nbgrader's
+# own code: both are left out, so what remains is worth reading.
+from autograder.course.nbgrader_plugins import quiet_expected_warnings  # noqa: E402
+
+quiet_expected_warnings()
+
 # --- Names: `python -m autograder rename-submissions .` before autograde -------------------
 # autograde grades a notebook only under the name it released (it skips "nn_from_scratch (1).ipynb"
 # with a warning, and the student gets 0). The command renames each student's one notebook and
