@@ -63,6 +63,11 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# The page itself: nbgrader's feedback template and nbconvert's HTML, with each check named in the
+# summary at the top (not "Test cell"), check messages that wrap instead of running past their box, and
+# the notebook's maths written as MathML (latex2mathml, the instructor extra), so it shows offline too:
+# nbconvert leaves it as TeX for MathJax from a CDN. One self-contained HTML file per student, as before.
+c.GenerateFeedback.exporter_class = "autograder.course.nbgrader_preprocessors.ReadableFeedback"
 
 # --- Collecting: `nbgrader zip_collect nn_from_scratch` -----------------------------------
 # Put the files downloaded from the learning platform in downloaded/nn_from_scratch/archive/

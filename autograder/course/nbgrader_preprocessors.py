@@ -27,16 +27,26 @@ applies to every cell. A check cell gets the grading command's 10 s; every other
 cell (a training run, the exploration experiments, a loop that prints) gets
 :data:`OTHER_CELL_SECONDS`, so a correct student's slow or chatty cell never ends
 in a timeout that loses its output for whoever reads the written answers.
+
+:class:`ReadableFeedback` (``c.GenerateFeedback.exporter_class``): nbgrader's feedback
+page, readable: the summary at the top names each check (not "Test cell"), a check's
+long message wraps instead of running past its box, and the notebook's maths is
+written as MathML (``latex2mathml``), which shows offline, where nbconvert's TeX
+waits for MathJax from a CDN. See the comment above :data:`FEEDBACK_CSS`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 import nbformat
+from jinja2 import pass_context
+from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import Unicode, default
 
 from .notebook_cells import grade_id
 
@@ -132,3 +142,191 @@ class HideHiddenTests(ClearHiddenTests):
                     last = f"{'Check failed' if name == 'CheckFailed' else name}: {output.get('evalue', '')}"
                 output["traceback"] = [last]
         return cell, resources
+
+
+# --- Feedback pages a person can read (``nbgrader generate_feedback``) ----------------------------------
+#
+# nbgrader's feedback page (its template ``feedback/index.html.j2`` on nbconvert's classic one) lists
+# every test cell in its summary as "Test cell", shows a check's message in a ``pre`` that does not
+# wrap (a long line runs past the output box, which scrolls or, printed, cuts it), lets a wide figure
+# widen the page, and leaves the notebook's maths as TeX for MathJax, loaded from a CDN: offline (a
+# student opening the page fetched with ``fetch_feedback``, a network that blocks the CDN) the maths
+# stays raw ``$$...$$``. :class:`ReadableFeedback` is nbconvert's ``HTMLExporter`` with three changes,
+# selected by ``c.GenerateFeedback.exporter_class`` (the page stays one self-contained HTML file):
+#
+# - the summary names each check (``autograder.checks.by_id(grade_id).name``): the template is nbgrader's,
+#   with its ``body`` block redone (the summary lives there) and the rest inherited;
+# - :data:`FEEDBACK_CSS`, added to the page's inline styles: output text wraps (at spaces; a longer word
+#   breaks), figures shrink to the page, wide display maths scrolls inside its own box;
+# - maths is rendered to MathML when the page is written (``latex2mathml``), which browsers display
+#   without any script (Chromium 109+, Firefox, Safari). Markdown is parsed exactly as nbconvert parses
+#   it for MathJax (the same mistune parser decides what is maths: code spans and ``\$`` are left alone);
+#   only the renderer of a maths token changes. A formula latex2mathml cannot convert (an error, a
+#   command it does not know and would print as text, markup that is not MathML) stays TeX, as before,
+#   for MathJax, whose script the page still names, when online. (Rather than MathJax bundled: it is an
+#   npm package, not a Python one, and the page is read on the student's machine, where a path into the
+#   instructor's site-packages does not exist; inlined, it would add megabytes to every page.)
+
+FEEDBACK_CSS = """\
+/* autograder.course.nbgrader_preprocessors.ReadableFeedback */
+div.output_subarea { min-width: 0; }
+div.output_area pre, div.output_subarea pre {
+  white-space: pre-wrap;
+  overflow-wrap: anywhere;
+  word-break: normal;
+}
+div.output_area img { max-width: 100%; height: auto; }
+math[display="block"] { margin: 0.5em 0; max-width: 100%; overflow-x: auto; overflow-y: hidden; }
+#toc li.check-lost > a { color: #b52a1d; }
+@media print { div.input_area pre { white-space: pre-wrap; overflow-wrap: anywhere; word-break: normal; } }
+"""
+
+# nbgrader's feedback template (``feedback/index.html.j2``), its summary naming each check: the summary is
+# in the ``body`` block, redone here as nbgrader writes it but for the test cells' label (and a class on the
+# checks that lost points); ``super.super()`` is nbconvert's classic body (the cells), as nbgrader wraps it.
+FEEDBACK_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
+{% macro points(g) -%}
+(Score: {{ g.score | float | round(2) }} / {{ g.points | float | round(2) }})
+{%- endmacro %}
+{% macro entry(g, label, class='') -%}
+<li{% if class %} class="{{ class }}"{% endif %}><a href="#{{ g.grade_id }}">{{ label | e }}</a> {{ points(g) }}</li>
+{%- endmacro %}
+{% block body %}
+<body>
+  <a name="top"></a>
+  <div class="container">
+    <div class="panel panel-default">
+      <div class="panel-heading">
+        <h4>{{ resources.nbgrader.notebook }} (Score: {{ resources.nbgrader.score | float | round(2) }}
+          / {{ resources.nbgrader.max_score | float | round(2) }})</h4>
+        <div id="toc">
+          <ol>
+          {% for cell in nb.cells %}
+            {% set g = cell.metadata.nbgrader %}
+            {% if g and g.grade and not g.solution %}
+            {{ entry(g, g.grade_id | check_name,
+                     'check check-lost' if (g.score | float) < (g.points | float) else 'check') }}
+            {% elif cell.cell_type == "code" and g and g.grade %}
+            {{ entry(g, "Coding free-response") }}
+            {% elif cell.cell_type == "markdown" and g and g.grade %}
+            {{ entry(g, "Written response") }}
+            {% elif cell.cell_type == "markdown" and g and g.task %}
+            {{ entry(g, "Task") }}
+            {% endif %}
+            {% if g and g.comment %}
+            <li><a href="#comment-{{ g.grade_id }}">Comment</a></li>
+            {% endif %}
+          {% endfor %}
+          {% if resources.nbgrader.late_penalty > 0 %}
+            <li class="late-penalty">Late submission penalty
+              (Score: -{{ resources.nbgrader.late_penalty | float | round(2) }})</li>
+          {% endif %}
+          </ol>
+        </div>
+      </div>
+      <div class="panel-body">
+        <div id="notebook" class="border-box-sizing">
+          <div class="container" id="notebook-container">
+            {{ super.super() }}
+          </div>
+        </div>
+      </div>
+    </div>
+  </div>
+</body>
+{%- endblock body %}
+"""
+
+
+def check_name(grade_id: str) -> str:
+    """A test cell's name in the feedback's summary: its check's display name ("Test cell" for another cell)."""
+    from ..checks import by_id
+
+    try:
+        return by_id(str(grade_id)).name
+    except KeyError:
+        return "Test cell"
+
+
+def tex_to_mathml(tex: str, display: str) -> str | None:
+    """``<math>`` for a formula (display "block" or "inline"), or None when it would not render faithfully."""
+    try:
+        from latex2mathml.converter import convert
+    except ImportError:  # the instructor extra not installed: the page keeps its TeX, as nbconvert writes it
+        return None
+    try:
+        mathml = convert(tex.strip(), display=display)
+    except Exception:  # noqa: BLE001 (latex2mathml raises many kinds on TeX it cannot parse)
+        return None
+    if re.search(r">\\[A-Za-z]", mathml):  # an unknown command, which latex2mathml prints as text
+        return None
+    return mathml if _only_mathml(mathml) else None
+
+
+MATHML = "http://www.w3.org/1998/Math/MathML"
+MATHML_ELEMENTS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "mfrac", "msqrt", "mroot", "mstyle", "merror",
+    "mpadded", "mphantom", "menclose", "msub", "msup", "msubsup", "munder", "mover", "munderover",
+    "mmultiscripts", "mprescripts", "none", "mtable", "mtr", "mtd", "mlabeledtr", "maligngroup", "malignmark",
+    "mfenced", "semantics", "annotation",
+})
+
+
+def _only_mathml(mathml: str) -> bool:
+    """Well-formed MathML elements and attributes only. latex2mathml copies ``\\text{...}`` as it is, so
+    ``\\text{<script>...}`` would otherwise reach the page as markup (nbconvert escapes the TeX it keeps)."""
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(mathml)
+    except ElementTree.ParseError:
+        return False
+    return all(element.tag.startswith(f"{{{MATHML}}}") and element.tag.split("}")[1] in MATHML_ELEMENTS
+               and not any(name.lower().startswith("on") or ":" in name or "}" in name for name in element.attrib)
+               for element in root.iter())
+
+
+class MathMLRenderer(IPythonRenderer):
+    """nbconvert's Markdown renderer, maths written as MathML instead of TeX for MathJax."""
+
+    def block_math(self, body: str) -> str:
+        return tex_to_mathml(body, "block") or super().block_math(body)
+
+    def inline_math(self, body: str) -> str:
+        return tex_to_mathml(body, "inline") or super().inline_math(body)
+
+    def latex_environment(self, name: str, body: str) -> str:
+        tex = f"\\begin{{{name}}}{body}\\end{{{name}}}"
+        return tex_to_mathml(tex, "block") or super().latex_environment(name, body)
+
+
+class ReadableFeedback(HTMLExporter):
+    """nbgrader's feedback page with checks named in the summary, wrapping messages and maths as MathML."""
+
+    @default("raw_template")
+    def _raw_template_default(self) -> str:
+        return FEEDBACK_TEMPLATE
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield ("check_name", check_name)
+
+    @pass_context
+    def markdown2html(self, context, source: str) -> str:
+        cell = context.get("cell", {})
+        renderer = MathMLRenderer(
+            escape=False,
+            attachments=cell.get("attachments", {}),
+            embed_images=self.embed_images,
+            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+            anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links,
+            **getattr(self, "lexer_options", {}),
+        )
+        return MarkdownWithMath(renderer=renderer).render(source)
+
+    def _preprocess(self, nb: NotebookNode, resources: dict):
+        nb, resources = super()._preprocess(nb, resources)
+        inlining = resources.setdefault("inlining", {})
+        inlining["css"] = [*inlining.get("css", []), FEEDBACK_CSS]
+        return nb, resources
