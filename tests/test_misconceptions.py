@@ -25,6 +25,7 @@ DIAGNOSES = {
     "layer_forward_missing_bias": TEXT["layer_forward_missing_bias"],
     "layer_forward_no_activation": TEXT["layer_forward_no_activation"],
     "layer_forward_forgets_to_cache_input": INPUT_NOT_CACHED,
+    "layer_forward_overwrites_pre_activation": TEXT["layer_forward_overwrites_pre_activation"],
     "layer_backward_no_activation_derivative": TEXT["layer_backward_no_derivative"],
     "layer_backward_derivative_at_output": TEXT["layer_backward_derivative_at_output"],
     "layer_backward_bias_mean": TEXT["layer_backward_bias_mean"],
@@ -33,12 +34,14 @@ DIAGNOSES = {
     "layer_backward_divides_by_batch": TEXT["layer_backward_divided_by_batch"],
     "network_forward_skips_last_layer": TEXT["network_forward_skips_last_layer"],
     "network_forward_skips_output_activation": OUTPUT_NOT_SQUASHED,
+    "network_forward_zeroes_its_input": INPUT_MODIFIED,
     "network_backward_gradient_ascent": TEXT["network_backward_gradient_ascent"],
     "network_backward_front_to_back": TEXT["network_backward_front_to_back"],
     "network_backward_ignores_learning_rate": TEXT["network_backward_fixed_learning_rate"],
     "network_backward_bias_never_updated": TEXT["network_backward_biases_frozen"],
     "network_backward_gradient_not_passed_on": TEXT["network_backward_gradient_not_passed_on"],
     "network_backward_through_updated_weights": TEXT["network_backward_through_updated_weights"],
+    "network_backward_zeroes_grad_output": INPUT_MODIFIED,
 }
 VARIANTS = {variant.name: variant for variant in BUGS}
 
@@ -85,7 +88,8 @@ def test_a_mistake_that_matches_no_pattern_gets_the_plain_message(tmp_path):
 
 def test_the_students_copy_gives_the_same_diagnosis_for_public_checks(tmp_path):
     stored = expectations.Stored()
-    for name in ("sigmoid_backward_at_output", "layer_backward_bias_mean", "network_backward_front_to_back"):
+    for name in ("sigmoid_backward_at_output", "layer_backward_bias_mean", "network_backward_front_to_back",
+                 "layer_forward_overwrites_pre_activation"):
         student_side = messages(VARIANTS[name], tmp_path, stored, include_hidden=False)
         assert any(f"Likely cause: {DIAGNOSES[name]}" in m for m in student_side.values()), name
         assert student_side == messages(VARIANTS[name], tmp_path, include_hidden=False), name

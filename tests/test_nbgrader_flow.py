@@ -303,7 +303,7 @@ def test_a_check_that_hangs_times_out_alone(course):
     course, _, _, log, _ = course
     lost = {key for key, score in nbgrader_scores(course, "hangs").items() if score == 0}
     assert lost == {"sigmoid_forward_large_inputs_stay_finite", "sigmoid_forward_hidden_random_inputs",
-                    "sigmoid_backward_hidden_random_inputs"}
+                    "sigmoid_backward_large_inputs_stay_finite", "sigmoid_backward_hidden_random_inputs"}
     assert log.count("Timeout waiting for execute reply") == len(lost)
     autograded = nbformat.read(course / "autograded" / "hangs" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     timed_out = {cell.metadata["nbgrader"]["grade_id"] for cell in autograded.cells

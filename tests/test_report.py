@@ -78,3 +78,14 @@ def test_a_failed_gradient_check_draws_the_error_of_each_entry(tmp_path):
     result = run_check(check, namespace.namespace)
     [(caption, png)] = pictures.for_check(check, result.observations, result.expected, result.passed)
     assert caption.startswith(check.name) and png.startswith(b"\x89PNG")
+
+
+def test_a_gradient_picture_is_drawn_from_the_stored_values_too(tmp_path):
+    # The numerical side is the reference's: the student's copy draws it from the stored public values.
+    from autograder.checks.expectations import Stored
+
+    namespace = loader.load(bug("layer_backward_bias_mean").write_py(tmp_path))
+    check = by_id("layer_backward_gradient_check")
+    result = run_check(check, namespace.namespace, Stored())
+    [(caption, png)] = pictures.for_check(check, result.observations, result.expected, result.passed)
+    assert caption.startswith(check.name) and png.startswith(b"\x89PNG")

@@ -7,7 +7,8 @@ Students' copies have neither; for the public checks they read
 ``data/public_reference.npz`` (:class:`Stored`), which ``python -m autograder
 refresh`` writes from the live values (a test keeps the two in step). Its keys::
 
-    <check id>/<case>/expected/<observation>          the reference's observations
+    <check id>/<case>/expected/<observation>          the reference's observations (a gradient check's: with
+                                                      its numerical side, ``judge.reference_scenario``'s)
     <check id>/<case>/mistake/<mistake>/<observation> a known mistake's, on the keys the judge compares
     hidden_points                                     how many points the hidden checks are worth
 """
@@ -27,9 +28,20 @@ from .misconceptions import described
 STORE = Path(__file__).resolve().parents[1] / "data" / "public_reference.npz"
 
 
-def _run(namespace: dict, check: Check, case: dict) -> Observations:
+def _run(namespace: dict, check: Check, case: dict, scenario: str = "") -> Observations:
     with np.errstate(all="ignore"):
-        return SCENARIOS[check.scenario](namespace, check.params, {k: np.array(v) for k, v in case.items()})
+        return SCENARIOS[scenario or check.scenario](namespace, check.params,
+                                                     {k: np.array(v) for k, v in case.items()})
+
+
+def _run_reference(namespace: dict, check: Check, case: dict) -> Observations:
+    """The check's scenario on the reference, and the scenario its judge needs run on the reference only
+    (``judge.reference_scenario``: a gradient check's numerical side), their observations together."""
+    observations = _run(namespace, check, case)
+    extra = getattr(check.judge, "reference_scenario", "")
+    if extra:
+        observations.update(_run(namespace, check, case, extra))
+    return observations
 
 
 class Live:
@@ -43,7 +55,7 @@ class Live:
 
     def expected(self, check: Check) -> list[Observations]:
         if check.id not in self._expected:
-            self._expected[check.id] = [_run(self.namespace, check, case) for case in check.cases()]
+            self._expected[check.id] = [_run_reference(self.namespace, check, case) for case in check.cases()]
         return self._expected[check.id]
 
     def mistakes(self) -> dict[str, dict]:

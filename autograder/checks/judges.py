@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..sandboxed.xor import XOR_X, XOR_Y, network_output
-from .misconceptions import INPUT_MODIFIED, OUTPUT_NOT_SQUASHED, likely_cause
+from .misconceptions import INPUT_MODIFIED, INPUT_NOT_CACHED, OUTPUT_NOT_SQUASHED, likely_cause
 from .numerics import central_difference, relative_error
 
 RTOL, ATOL = 1e-6, 1e-8
@@ -25,7 +25,15 @@ GRADIENT_TOLERANCE = 1e-6  # relative error; the reference reaches below 1e-8
 
 
 class Failure(Exception):
-    """A check failed; the message is for the student."""
+    """A check failed; the message is for the student.
+
+    ``diagnose``: whether a known mistake of the check's own method may be named after the message
+    (not when the message already puts the blame on another method).
+    """
+
+    def __init__(self, message: str, diagnose: bool = True):
+        super().__init__(message)
+        self.diagnose = diagnose
 
 
 def show(array: np.ndarray) -> str:
@@ -99,6 +107,7 @@ class Values:
 
     labels: dict  # observation key -> how the student knows it
     inputs: tuple  # which input arrays to show in messages
+    forward_cache: bool = False  # Layer.backward: a failure caused by what Layer.forward kept says so
 
     @property
     def keys(self) -> list[str]:
@@ -106,9 +115,90 @@ class Values:
 
     def __call__(self, check, case, got, expected):
         where = describe_inputs(case, self.inputs, check.hidden)
-        for key, label in self.labels.items():
-            if key in expected:
-                compare(label, got[key], expected[key], where, check.hidden, check.hint)
+        try:
+            for key, label in self.labels.items():
+                if key in expected:
+                    compare(label, got[key], expected[key], where, check.hidden, check.hint)
+        except Failure as failure:
+            raise (blame_forward(failure, case, got) if self.forward_cache else failure) from None
+
+
+# --- what Layer.forward keeps for Layer.backward ----------------------------------------
+
+def _holds(held: np.ndarray, value: np.ndarray) -> bool:
+    """Whether one of the held arrays (stacked on axis 0) equals ``value``."""
+    held = np.asarray(held, dtype=float)
+    return held.shape[1:] == value.shape and any(
+        np.allclose(array, value, rtol=RTOL, atol=ATOL) for array in held)
+
+
+def pre_activation(case: dict) -> np.ndarray:
+    """z = x @ weights + bias for a layer case: what Layer.forward must keep for backward."""
+    x, weights, bias = (np.asarray(case[key], dtype=float) for key in ("x", "weights", "bias"))
+    return x @ weights + bias
+
+
+def cache_problem(case: dict, got: dict) -> str:
+    """What Layer.forward did not keep, by the observations ``held_in``/``held_out``: "input",
+    "pre_activation", or "" when the layer held x and z after forward (under whatever names)."""
+    if not _holds(got["held_in"], np.asarray(case["x"], dtype=float)):
+        return "input"
+    if not _holds(got["held_out"], pre_activation(case)):
+        return "pre_activation"
+    return ""
+
+
+FORWARD_BLAME = {
+    "input": ("Layer.forward did not keep its input x (after forward, no array the layer holds equals x), "
+              "and Layer.backward needs it: fix Layer.forward first."),
+    "pre_activation": ("Layer.forward did not keep the right pre-activation z = x @ weights + bias (after "
+                       "forward, no array the layer holds equals z: not stored, computed wrongly, or written over), "
+                       "and Layer.backward needs it: fix Layer.forward first."),
+}
+
+
+def blame_forward(failure: Failure, case: dict, got: dict) -> Failure:
+    """A Layer.backward failure, saying so when Layer.forward did not keep what backward reads
+    (then no Layer.backward mistake is named: the cause is not there)."""
+    problem = cache_problem(case, got)
+    if not problem:
+        return failure
+    return Failure(f"{failure}\n{FORWARD_BLAME[problem]}", diagnose=False)
+
+
+@dataclass(frozen=True)
+class Caches:
+    """After Layer.forward(x), the layer holds x and z = x @ weights + bias, unchanged, under any names.
+
+    Names are free (``self.input``, ``self.z``, a cache object): the observations ``held_in`` and
+    ``held_out`` are the arrays of those shapes the layer holds, whatever it calls them.
+    """
+
+    inputs: tuple  # which input arrays to show in messages
+    keys = ("held_in", "held_out")
+
+    def __call__(self, check, case, got, expected):
+        problem = cache_problem(case, got)
+        if not problem:
+            return
+        where = describe_inputs(case, self.inputs, check.hidden)
+        if problem == "input":
+            raise Failure(
+                f"After Layer.forward(x), for {where}, the layer keeps no array equal to x; Layer.backward needs "
+                f"the input for grad_weights = input.T @ grad_z. {check.hint}" + likely_cause(INPUT_NOT_CACHED)
+            )
+        z, held = pre_activation(case), np.asarray(got["held_out"], dtype=float)
+        if check.hidden:
+            seen = ""
+        elif len(held):
+            seen = f"\n  expected z {show(z)}\n  it keeps  " + "\n            ".join(show(a) for a in held)
+        else:
+            seen = f"\n  expected z {show(z)}\n  it keeps no array of that shape"
+        raise Failure(
+            f"After Layer.forward(x), for {where}, the layer keeps no array equal to the pre-activation "
+            f"z = x @ weights + bias; Layer.backward needs z, unchanged, for activation.backward(z).{seen}\n"
+            f"{check.hint}"
+        )
 
 
 @dataclass(frozen=True)
@@ -132,32 +222,44 @@ class Unchanged:
 
 @dataclass(frozen=True)
 class Gradient:
-    """Analytic gradients agree with central differences of the same code's forward.
+    """The student's analytic gradients agree with central differences of the *reference's* forward.
 
-    ``pairs`` maps an analytic-gradient key to the input it differentiates with
-    respect to: the observations ``plus_<input>`` and ``minus_<input>`` hold the
-    function with each entry of that input nudged by +h and -h.
+    ``pairs`` maps an analytic-gradient key to the input it differentiates with respect to. The
+    numerical side comes from the reference's observations (``expected``): its ``plus_<input>`` and
+    ``minus_<input>`` hold the function with each entry of that input nudged by +h and -h, made by
+    ``reference_scenario``, which runs on the reference only. So a broken forward costs points in the
+    forward's checks, not in backward's gradient check; the student's scenario gives the analytic side.
     """
 
     pairs: dict
     labels: dict
+    reference_scenario: str  # a scenario run on the reference only: plus_<input>, minus_<input>
+    forward_cache: bool = False  # Layer.backward: a failure caused by what Layer.forward kept says so
 
     @property
     def keys(self) -> list[str]:
         return list(self.pairs)
 
     @staticmethod
-    def numerical(got: dict, wrt: str, h: float) -> np.ndarray:
-        """The numerical gradient with respect to input ``wrt``, from a scenario's observations."""
-        return central_difference(got[f"plus_{wrt}"], got[f"minus_{wrt}"], h)
+    def numerical(observations: dict, wrt: str, h: float) -> np.ndarray:
+        """The numerical gradient with respect to input ``wrt``, from the reference's observations."""
+        return central_difference(observations[f"plus_{wrt}"], observations[f"minus_{wrt}"], h)
 
-    def gradients(self, case: dict, got: dict):
-        """(key, analytic, numerical) for each gradient the check compares."""
+    def gradients(self, case: dict, got: dict, expected: dict | None = None):
+        """(key, analytic, numerical) for each gradient the check compares: analytic from ``got``, numerical
+        from ``expected`` (the reference's observations; ``got`` itself when they are the reference's)."""
+        side = got if expected is None else expected
         for key, wrt in self.pairs.items():
-            yield key, got[key], self.numerical(got, wrt, float(case["h"]))
+            yield key, got[key], self.numerical(side, wrt, float(case["h"]))
 
     def __call__(self, check, case, got, expected):
-        for key, analytic, numeric in self.gradients(case, got):
+        try:
+            self._compare(check, case, got, expected)
+        except Failure as failure:
+            raise (blame_forward(failure, case, got) if self.forward_cache else failure) from None
+
+    def _compare(self, check, case, got, expected):
+        for key, analytic, numeric in self.gradients(case, got, expected):
             if analytic.shape != numeric.shape:
                 raise Failure(
                     f"{self.labels[key]} has shape {analytic.shape}, but the gradient must have the "
@@ -168,7 +270,8 @@ class Gradient:
             worst = index_of(int(np.argmax(error)), error.shape)
             if error[worst] > GRADIENT_TOLERANCE:
                 raise Failure(
-                    f"{self.labels[key]} disagrees with the numerical gradient: relative error "
+                    f"{self.labels[key]} disagrees with the numerical gradient (central differences of a correct "
+                    f"{check.owner}.forward, not of yours): relative error "
                     f"{error[worst]:.2g} at index {worst} (analytic {analytic[worst]:.6g}, numerical "
                     f"{numeric[worst]:.6g}); a correct gradient gives below 1e-7. "
                     f"{int((error > GRADIENT_TOLERANCE).sum())} of {error.size} entries are off. {check.hint}"

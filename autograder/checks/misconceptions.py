@@ -6,8 +6,9 @@ what the mistake produces (:mod:`.expectations` computes or stores these
 predictions); if the student's result matches the prediction, the failure
 message says which mistake it is and what to fix. A few more mistakes are
 recognised by rules where they show: an input modified in place (the
-``Unchanged`` judge), the output activation skipped (the XOR judges), and
-errors that one mistake explains (:data:`ERROR_RULES`). Messages name mistakes,
+``Unchanged`` judge), the input not kept by ``Layer.forward`` (the ``Caches``
+judge), the output activation skipped (the XOR judges), and errors that one
+mistake explains (:data:`ERROR_RULES`). Messages name mistakes,
 never hidden values.
 """
 
@@ -43,6 +44,11 @@ MISCONCEPTIONS: dict[str, tuple[str, str]] = {
     "layer_forward_missing_bias": ("Layer.forward", "a missing + bias in forward: z = x @ weights + bias."),
     "layer_forward_no_activation": ("Layer.forward", "the activation is never applied: forward must return "
                                     "activation.forward(z), not z."),
+    "layer_forward_overwrites_pre_activation": ("Layer.forward", "the cached pre-activation z is overwritten in "
+                                                "Layer.forward (the activation written into it in place, or z used "
+                                                "as the output's buffer), so Layer.backward sees f(z) instead of z: "
+                                                "compute the output into a new array, "
+                                                "self.output = self.activation.forward(z)."),
     "layer_backward_no_derivative": ("Layer.backward", "the activation derivative is left out of Layer.backward: "
                                      "grad_z = grad_output * activation.backward(z) comes first."),
     "layer_backward_derivative_at_output": ("Layer.backward", "the activation derivative is evaluated at the "
@@ -77,7 +83,7 @@ INPUT_MODIFIED = ("the method modifies an array it was given, in place (x[x < 0]
                   "np.maximum(x, 0, out=x)): compute a new array instead.")
 OUTPUT_NOT_SQUASHED = ("the output layer's activation is skipped: the network's outputs leave [0, 1], so they "
                        "are not sigmoid outputs.")
-INPUT_NOT_CACHED = ("forgetting to cache the input: Layer.forward must keep x (self.input = x) and the "
+INPUT_NOT_CACHED = ("Layer.forward did not store its input: it must keep x (self.input = x) and the "
                     "pre-activation z for Layer.backward to use.")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .judges import Gradient, NetworkCalls, Unchanged, Values, XorLearns, XorLossCurve
+from .judges import Caches, Gradient, NetworkCalls, Unchanged, Values, XorLearns, XorLossCurve
 from . import Check
 
 H = np.array(1e-5)  # step for central differences, in float64
@@ -21,13 +21,18 @@ def _a(rows) -> np.ndarray:
 
 # --- inputs -------------------------------------------------------------------------
 
+def near_zero_case():
+    # Just above and just below 0: a threshold other than 0 (x > 1e-4, say) shows here.
+    return {"x": _a([[1e-9, -1e-9, 1e-6, -1e-6, 1e-4, -1e-4]])}
+
+
 def relu_forward_cases():
-    return [{"x": _a([[-3.0, -0.5, 0.0, 0.25, 2.0], [1.5, -1e-3, 4.0, -2.0, 0.0]])}]
+    return [{"x": _a([[-3.0, -0.5, 0.0, 0.25, 2.0], [1.5, -1e-3, 4.0, -2.0, 0.0]])}, near_zero_case()]
 
 
 def relu_backward_cases():
     # No exact zeros: the derivative at the kink is a convention, not graded.
-    return [{"x": _a([[-3.0, -0.5, 0.25, 2.0], [1.5, -1e-3, 4.0, -2.0]])}]
+    return [{"x": _a([[-3.0, -0.5, 0.25, 2.0], [1.5, -1e-3, 4.0, -2.0]])}, near_zero_case()]
 
 
 def relu_gradcheck_cases():
@@ -111,13 +116,21 @@ def xor_cases():
 
 # --- hints: what to look at next ----------------------------------------------------------
 
-RELU_FORWARD = "ReLU.forward(x) is max(0, x) entry by entry: np.maximum(0, x)."
-RELU_BACKWARD = ("ReLU.backward(x) is the derivative at the pre-activation x: 1 where x > 0, 0 where x < 0 "
-                 "(not ReLU(x) itself).")
+RELU_FORWARD = "ReLU.forward(x) is max(0, x) entry by entry: np.maximum(0, x), with 0 itself as the threshold."
+RELU_BACKWARD = ("ReLU.backward(x) is the derivative at the pre-activation x: 1 where x > 0, however small x is, "
+                 "0 where x < 0 (not ReLU(x) itself).")
 SIGMOID_FORWARD = "Sigmoid.forward(x) is 1 / (1 + exp(-x)), entry by entry."
 SIGMOID_BACKWARD = ("Sigmoid.backward(x) is s * (1 - s) with s = Sigmoid.forward(x): evaluate it at the "
                     "pre-activation x, not at an output.")
 UNCHANGED = "Compute a new array (np.maximum, arithmetic) instead of assigning into the caller's array."
+LAYER_CACHE = ("Layer.forward must keep what Layer.backward reads: x (self.input = x) and the pre-activation "
+               "z = x @ self.weights + self.bias (self.activation_input = z), and must not write into them "
+               "afterwards: compute the output into a new array, self.output = self.activation.forward(z).")
+NETWORK_FORWARD_UNCHANGED = ("NeuralNetwork.forward hands x to the first layer, which keeps it for backward: "
+                             "never write into x (no x[...] = ..., x *= ..., x.fill(...)).")
+NETWORK_BACKWARD_UNCHANGED = ("NeuralNetwork.backward reads grad_output and passes gradients on; it must not "
+                              "write into the grad_output it is given (no grad_output[...] = ..., "
+                              "grad_output *= ..., grad_output.fill(...)), even after using it.")
 LAYER_FORWARD = ("Layer.forward computes z = x @ self.weights + self.bias (shape (batch, out)), caches x and z, "
                  "and returns self.activation.forward(z).")
 LAYER_BACKWARD = ("In Layer.backward: grad_z = grad_output * self.activation.backward(z) with the cached "
@@ -141,7 +154,8 @@ PUBLIC_CHECKS = [
     Check("relu_backward_public_values", "ReLU.backward: public values", 2, "activation_backward", relu_backward_cases,
           Values({"out": "ReLU.backward(x)"}, ("x",)), RELU_BACKWARD, {"activation": "ReLU"}),
     Check("relu_backward_gradient_check", "ReLU.backward: gradient check", 2, "activation_gradcheck", relu_gradcheck_cases,
-          Gradient({"grad": "x"}, {"grad": "ReLU.backward(x)"}), RELU_BACKWARD, {"activation": "ReLU"}),
+          Gradient({"grad": "x"}, {"grad": "ReLU.backward(x)"}, "activation_nudged"), RELU_BACKWARD,
+          {"activation": "ReLU"}),
     Check("relu_backward_leaves_its_input_unchanged", "ReLU.backward: leaves its input unchanged", 1, "activation_backward", relu_backward_cases,
           Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "ReLU"}),
 
@@ -155,8 +169,15 @@ PUBLIC_CHECKS = [
           Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "Sigmoid"}),
     Check("sigmoid_backward_public_values", "Sigmoid.backward: public values", 3, "activation_backward", sigmoid_cases,
           Values({"out": "Sigmoid.backward(x)"}, ("x",)), SIGMOID_BACKWARD, {"activation": "Sigmoid"}),
+    Check("sigmoid_backward_large_inputs_stay_finite", "Sigmoid.backward: large inputs stay finite", 2, "activation_backward", sigmoid_large_cases,
+          Values({"out": "Sigmoid.backward(x)"}, ("x",)),
+          "For x = -1000, s = 1 / (1 + exp(1000)) = 1 / inf = 0.0 and s * (1 - s) = 0.0 is right (numpy only warns); "
+          "a form like exp(-x) / (1 + exp(-x))**2 gives inf / inf = nan. Compute s = Sigmoid.forward(x) first, "
+          "then s * (1 - s) (if Sigmoid.forward fails its large-input check, fix that first: s comes from it).",
+          {"activation": "Sigmoid"}),
     Check("sigmoid_backward_gradient_check", "Sigmoid.backward: gradient check", 2, "activation_gradcheck", sigmoid_gradcheck_cases,
-          Gradient({"grad": "x"}, {"grad": "Sigmoid.backward(x)"}), SIGMOID_BACKWARD, {"activation": "Sigmoid"}),
+          Gradient({"grad": "x"}, {"grad": "Sigmoid.backward(x)"}, "activation_nudged"), SIGMOID_BACKWARD,
+          {"activation": "Sigmoid"}),
     Check("sigmoid_backward_leaves_its_input_unchanged", "Sigmoid.backward: leaves its input unchanged", 1, "activation_backward", sigmoid_cases,
           Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "Sigmoid"}),
 
@@ -167,13 +188,16 @@ PUBLIC_CHECKS = [
           Unchanged({"x_after": "x", "weights_after": "weights", "bias_after": "bias"},
                     {"x_after": "The input x", "weights_after": "self.weights", "bias_after": "self.bias"}),
           "Layer.forward computes a new array; it must not write into x, self.weights or self.bias."),
+    Check("layer_forward_keeps_x_and_z_for_backward", "Layer.forward: keeps x and z for backward", 2, "layer_forward", layer_cases,
+          Caches(("x", "weights", "bias")), LAYER_CACHE),
     Check("layer_backward_public_values", "Layer.backward: public values", 6, "layer_backward", layer_cases,
           Values({"grad_input": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"},
-                 ("x", "weights", "bias", "grad_output")),
+                 ("x", "weights", "bias", "grad_output"), forward_cache=True),
           LAYER_BACKWARD + " (These checks give the layer a test activation f(z) = z + z**3/3, f'(z) = 1 + z**2.)"),
     Check("layer_backward_gradient_check", "Layer.backward: gradient check", 6, "layer_gradcheck", layer_gradcheck_cases,
           Gradient({"grad_x": "x", "grad_weights": "weights", "grad_bias": "bias"},
-                   {"grad_x": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"}),
+                   {"grad_x": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"},
+                   "layer_nudged", forward_cache=True),
           LAYER_BACKWARD),
     Check("layer_backward_leaves_parameters_and_inputs_unchanged", "Layer.backward: leaves parameters and inputs unchanged", 4, "layer_backward", layer_cases,
           Unchanged({"weights_after": "weights", "bias_after": "bias", "grad_output_after": "grad_output",
@@ -185,6 +209,8 @@ PUBLIC_CHECKS = [
     Check("neuralnetwork_forward_public_chain_of_layers", "NeuralNetwork.forward: public chain of layers", 4, "network_forward", network_cases,
           NetworkCalls({"out": "NeuralNetwork.forward(x)"}, ("x",)),
           NETWORK_FORWARD + " (These checks fill the network with stand-in layers that return made-up gradients: pass on and apply whatever each layer returns.)"),
+    Check("neuralnetwork_forward_leaves_its_input_unchanged", "NeuralNetwork.forward: leaves its input unchanged", 1, "network_forward", network_cases,
+          Unchanged({"x_after": "x"}, {"x_after": "The input x"}), NETWORK_FORWARD_UNCHANGED),
     Check("neuralnetwork_backward_public_update", "NeuralNetwork.backward: public update", 5, "network_backward", network_cases,
           Values({f"{kind}_{i}": f"layers[{i}].{kind} after backward" for i in (2, 1, 0) for kind in ("weights", "bias")},
                  ("x", "grad_output", "learning_rate")),
@@ -192,6 +218,9 @@ PUBLIC_CHECKS = [
     Check("neuralnetwork_backward_gradient_flow_through_the_layers", "NeuralNetwork.backward: gradient flow through the layers", 4, "network_backward", network_cases,
           NetworkCalls({f"received_{i}": f"the gradient handed to layers[{i}].backward" for i in (2, 1, 0)},
                        ("x", "grad_output")), NETWORK_BACKWARD),
+    Check("neuralnetwork_backward_leaves_its_input_unchanged", "NeuralNetwork.backward: leaves its input unchanged", 1, "network_backward", network_cases,
+          Unchanged({"grad_output_after": "grad_output"}, {"grad_output_after": "The grad_output argument"}),
+          NETWORK_BACKWARD_UNCHANGED),
 
     Check("xor_training_loss_follows_the_reference", "XOR training: loss follows the reference", 8, "xor_training", xor_cases, XorLossCurve(epochs=200),
           XOR + " The loss is compared for the first 200 epochs."),

@@ -70,8 +70,8 @@ def judge(check: Check, observations: list[Observations], expectations) -> Resul
         try:
             check.judge(check, case, got, want)
         except Failure as failure:
-            score, message = 0.0, str(failure) + diagnose(check, observations, expected,
-                                                          expectations.predictions(check))
+            cause = diagnose(check, observations, expected, expectations.predictions(check)) if failure.diagnose else ""
+            score, message = 0.0, str(failure) + cause
         except KeyError as missing:  # an observation the judge needs is absent
             score, message = 0.0, f"{check.method}: no result for {missing} (did the code return early?)."
         except Exception as exc:  # malformed observations from a worker

@@ -71,10 +71,11 @@ def xor_figure(got: dict, expected: dict):
     return figure
 
 
-def gradient_figure(check: Check, case: dict, got: dict):
-    """Relative error of every entry of each analytic gradient, the worst one named."""
+def gradient_figure(check: Check, case: dict, got: dict, expected: dict | None = None):
+    """Relative error of every entry of each analytic gradient, the worst one named (the numerical
+    side is the reference's, in ``expected``)."""
     plt = _pyplot()
-    gradients = list(check.judge.gradients(case, got))
+    gradients = list(check.judge.gradients(case, got, expected))
     figure, axes = plt.subplots(1, len(gradients), figsize=(3.6 * len(gradients), 3.2), squeeze=False)
     for ax, (key, analytic, numeric) in zip(axes[0], gradients):
         label = check.judge.labels[key]
@@ -108,7 +109,7 @@ def for_check(check: Check, observations: list[dict], expected: list[dict], pass
                      _png(xor_figure(observations[0], expected[0])))]
         if isinstance(check.judge, Gradient) and not passed:
             return [(f"{check.name}: where the gradient is wrong",
-                     _png(gradient_figure(check, check.cases()[0], observations[0])))]
+                     _png(gradient_figure(check, check.cases()[0], observations[0], expected[0])))]
     except (KeyError, ValueError, IndexError):  # observations too broken to draw
         return []
     return []

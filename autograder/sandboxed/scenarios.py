@@ -11,6 +11,11 @@ the number of layers). Because a scenario needs only plain numbers in and gives
 plain numbers out, the same one runs in the student's notebook, in the pytest
 self-check and in a grading worker, whose results cross back as ``.npz`` data
 (``wire``).
+
+Two scenarios run on the reference only, never on a submission: the numerical
+side of a gradient check (:func:`activation_nudged`, :func:`layer_nudged`). A
+gradient check thus differentiates a correct forward, and the student's
+scenario gives only what their backward returns.
 """
 
 from __future__ import annotations
@@ -43,6 +48,68 @@ def _new_layer(ns: dict, weights: np.ndarray, bias: np.ndarray, activation) -> o
     return layer
 
 
+HELD_AT_MOST = 16  # arrays of one shape a layer may be seen to hold (more are not looked at)
+
+
+def _members(obj) -> list:
+    """The values an object holds: its ``__dict__`` and its ``__slots__`` (never its properties)."""
+    values = []
+    try:
+        values.extend(vars(obj).values())
+    except TypeError:
+        pass
+    for cls in type(obj).__mro__:
+        slots = cls.__dict__.get("__slots__", ())
+        for slot in (slots,) if isinstance(slots, str) else slots:
+            if slot not in ("__dict__", "__weakref__"):
+                try:
+                    values.append(getattr(obj, slot))
+                except AttributeError:
+                    pass
+    return values
+
+
+def _held(layer, shapes: tuple[tuple, ...]) -> list[np.ndarray]:
+    """Copies of the arrays of these shapes a layer holds besides its parameters, under any name: its
+    attributes, and one level into a dict, list, tuple or object it holds (``self.cache = (x, z)``)."""
+    found = []
+    for value in _members(layer)[:64]:
+        if value is getattr(layer, "weights", None) or value is getattr(layer, "bias", None):
+            continue
+        if isinstance(value, np.ndarray):
+            inner = [value]
+        elif isinstance(value, dict):
+            inner = list(value.values())
+        elif isinstance(value, (list, tuple)):
+            inner = list(value)
+        elif callable(value):  # a function, a class, an activation's method
+            inner = []
+        else:  # an object of the student's, a dataclass holding the cache say
+            inner = _members(value)
+        for item in inner[:64]:
+            if isinstance(item, np.ndarray) and item.shape in shapes and item.dtype.kind in "biuf":
+                found.append(np.array(item, dtype=np.float64))
+    return found
+
+
+def _held_of_shape(held: list[np.ndarray], shape: tuple) -> np.ndarray:
+    """The distinct held arrays of this shape, stacked (k, *shape), in order of their values (not of names)."""
+    distinct: list[np.ndarray] = []
+    for array in held:
+        if array.shape == shape and not any(np.array_equal(array, d, equal_nan=True) for d in distinct):
+            distinct.append(array)
+    distinct.sort(key=lambda a: tuple(np.round(np.nan_to_num(a), 9).ravel().tolist()))
+    return np.array(distinct[:HELD_AT_MOST]).reshape(-1, *shape) if distinct else np.zeros((0, *shape))
+
+
+def _cache(layer, x: np.ndarray, n_out: int) -> Observations:
+    """What a layer holds after forward(x), whatever it calls it: ``held_in`` (k, n, in), the distinct
+    arrays of x's shape, and ``held_out`` (m, n, out), those of the output's shape (z and f(z), say)."""
+    shapes = (tuple(x.shape), (x.shape[0], n_out))
+    held = _held(layer, shapes)
+    return {"held_in": _held_of_shape(held, shapes[0]), "held_out": _held_of_shape(held, shapes[1])}
+
+
 # --- activations --------------------------------------------------------------
 
 def activation_forward(ns, params, arrays) -> Observations:
@@ -68,10 +135,22 @@ def activation_backward(ns, params, arrays) -> Observations:
 
 
 def activation_gradcheck(ns, params, arrays) -> Observations:
-    """forward at x + h and x - h (for central differences), and backward at x.
+    """``<activation>.backward(x)``, for a gradient check: only what backward gives.
 
     Inputs: ``x`` (r, c), ``h`` scalar.
-    Observations: ``plus_x`` (r, c) = forward(x + h), ``minus_x`` (r, c) = forward(x - h), ``grad`` (r, c) = backward(x).
+    Observations: ``grad`` (r, c) = backward(x). The numerical side it is compared with, ``plus_x`` and
+    ``minus_x`` (r, c) = forward(x + h) and forward(x - h), is the reference's (:func:`activation_nudged`,
+    run on the reference only): a broken forward costs this check nothing.
+    """
+    x = arrays["x"].copy()
+    return {"grad": observed(_class(ns, params["activation"])().backward(x), f"{params['activation']}.backward(x)")}
+
+
+def activation_nudged(ns, params, arrays) -> Observations:
+    """forward at x + h and x - h: the numerical side of :func:`activation_gradcheck`, run on the reference.
+
+    Inputs: ``x`` (r, c), ``h`` scalar.
+    Observations: ``plus_x`` (r, c) = forward(x + h), ``minus_x`` (r, c) = forward(x - h).
     """
     activation = _class(ns, params["activation"])()
     x, h = arrays["x"], float(arrays["h"])
@@ -79,7 +158,6 @@ def activation_gradcheck(ns, params, arrays) -> Observations:
     return {
         "plus_x": observed(activation.forward(x + h), f"{name}.forward(x)"),
         "minus_x": observed(activation.forward(x - h), f"{name}.forward(x)"),
-        "grad": observed(activation.backward(x.copy()), f"{name}.backward(x)"),
     }
 
 
@@ -89,7 +167,9 @@ def layer_forward(ns, params, arrays) -> Observations:
     """``Layer.forward(x)`` with the test activation f(z) = z + z**3/3.
 
     Inputs: ``x`` (n, in), ``weights`` (in, out), ``bias`` (1, out), (``grad_output`` (n, out): unused).
-    Observations: ``out`` (n, out), ``x_after`` (n, in), ``weights_after`` (in, out), ``bias_after`` (1, out).
+    Observations: ``out`` (n, out), ``x_after`` (n, in), ``weights_after`` (in, out), ``bias_after`` (1, out);
+    what the layer holds afterwards for backward, under any names: ``held_in`` (k, n, in) and ``held_out``
+    (m, n, out) (see :func:`_cache`).
     """
     layer = _new_layer(ns, arrays["weights"], arrays["bias"], CubicActivation())
     x = arrays["x"].copy()
@@ -99,6 +179,7 @@ def layer_forward(ns, params, arrays) -> Observations:
         "x_after": x,
         "weights_after": observed(layer.weights, "layer.weights"),
         "bias_after": observed(layer.bias, "layer.bias"),
+        **_cache(layer, x, arrays["weights"].shape[1]),
     }
 
 
@@ -116,12 +197,14 @@ def layer_backward(ns, params, arrays) -> Observations:
 
     Inputs: ``x`` (n, in), ``weights`` (in, out), ``bias`` (1, out), ``grad_output`` (n, out).
     Observations: ``grad_input`` (n, in), ``grad_weights`` (in, out), ``grad_bias`` (1, out);
-    ``weights_after`` (in, out), ``bias_after`` (1, out), ``grad_output_after`` (n, out), ``x_after`` (n, in).
+    ``weights_after`` (in, out), ``bias_after`` (1, out), ``grad_output_after`` (n, out), ``x_after`` (n, in);
+    ``held_in`` (k, n, in), ``held_out`` (m, n, out): what the layer held between forward and backward.
     """
     layer = _new_layer(ns, arrays["weights"], arrays["bias"], CubicActivation())
     x = arrays["x"].copy()
     grad_output = arrays["grad_output"].copy()
     layer.forward(x)
+    held = _cache(layer, x, arrays["weights"].shape[1])
     grad_input, grad_weights, grad_bias = _unpack_gradients(layer.backward(grad_output))
     return {
         "grad_input": observed(grad_input, "grad_input from Layer.backward"),
@@ -131,15 +214,40 @@ def layer_backward(ns, params, arrays) -> Observations:
         "bias_after": observed(layer.bias, "layer.bias"),
         "grad_output_after": grad_output,
         "x_after": x,
+        **held,
     }
 
 
 def layer_gradcheck(ns, params, arrays) -> Observations:
-    """The scalar loss sum(probe * forward(x)) with each entry of x, W, b nudged by +-h; and backward(probe).
+    """``Layer.forward(x)`` then ``Layer.backward(probe)``, for a gradient check of the loss sum(probe * forward(x)).
 
     Inputs: ``x`` (n, in), ``weights`` (in, out), ``bias`` (1, out), ``probe`` (n, out), ``h`` scalar.
-    Observations: ``plus_<p>``, ``minus_<p>`` of p's shape for p in x, weights, bias (the loss with that
-    entry nudged up or down); ``grad_x`` (n, in), ``grad_weights`` (in, out), ``grad_bias`` (1, out).
+    Observations: ``grad_x`` (n, in), ``grad_weights`` (in, out), ``grad_bias`` (1, out) from backward;
+    ``held_in`` (k, n, in), ``held_out`` (m, n, out) as in :func:`layer_backward`. The numerical side,
+    ``plus_<p>`` and ``minus_<p>`` of p's shape for p in x, weights, bias (the loss with that entry nudged up
+    or down), is the reference's (:func:`layer_nudged`, run on the reference only): the student's forward
+    runs once, for the cache backward reads, and is not differentiated.
+    """
+    x, weights, bias, probe = arrays["x"], arrays["weights"], arrays["bias"], arrays["probe"]
+    layer = _new_layer(ns, weights, bias, CubicActivation())
+    x = x.copy()
+    layer.forward(x)
+    held = _cache(layer, x, weights.shape[1])
+    grad_input, grad_weights, grad_bias = _unpack_gradients(layer.backward(probe.copy()))
+    return {
+        "grad_x": observed(grad_input, "grad_input from Layer.backward"),
+        "grad_weights": observed(grad_weights, "grad_weights from Layer.backward"),
+        "grad_bias": observed(grad_bias, "grad_bias from Layer.backward"),
+        **held,
+    }
+
+
+def layer_nudged(ns, params, arrays) -> Observations:
+    """The loss sum(probe * forward(x)) with each entry of x, W, b nudged by +-h: the numerical side of
+    :func:`layer_gradcheck`, run on the reference, test activation f(z) = z + z**3/3.
+
+    Inputs: ``x`` (n, in), ``weights`` (in, out), ``bias`` (1, out), ``probe`` (n, out), ``h`` scalar.
+    Observations: ``plus_<p>``, ``minus_<p>`` of p's shape for p in x, weights, bias.
     """
     x, weights, bias, probe = arrays["x"], arrays["weights"], arrays["bias"], arrays["probe"]
     h = float(arrays["h"])
@@ -160,12 +268,6 @@ def layer_gradcheck(ns, params, arrays) -> Observations:
                 store[index] = loss(args["x"], args["weights"].copy(), args["bias"].copy())
         observations[f"plus_{name}"] = plus
         observations[f"minus_{name}"] = minus
-    layer.weights, layer.bias = weights.copy(), bias.copy()
-    layer.forward(x.copy())
-    grad_input, grad_weights, grad_bias = _unpack_gradients(layer.backward(probe.copy()))
-    observations["grad_x"] = observed(grad_input, "grad_input from Layer.backward")
-    observations["grad_weights"] = observed(grad_weights, "grad_weights from Layer.backward")
-    observations["grad_bias"] = observed(grad_bias, "grad_bias from Layer.backward")
     return observations
 
 
@@ -274,9 +376,11 @@ SCENARIOS: dict[str, Callable[[dict, dict, dict], Observations]] = {
         activation_forward,
         activation_backward,
         activation_gradcheck,
+        activation_nudged,
         layer_forward,
         layer_backward,
         layer_gradcheck,
+        layer_nudged,
         network_forward,
         network_backward,
         xor_training,

@@ -16,19 +16,30 @@ BUGS = [
     Variant("relu_forward_capped", (("return np.maximum(0, x)", "return np.clip(x, 0, 1)"),), "ReLU"),
     Variant("relu_forward_in_place", (("return np.maximum(0, x)", "x[x < 0] = 0\n        return x"),), "ReLU"),
     Variant("relu_forward_returns_mask", (("return np.maximum(0, x)", "return np.where(x > 0, 1.0, 0.0)"),), "ReLU"),
+    Variant("relu_forward_threshold_above_zero", (("return np.maximum(0, x)", "return np.where(x > 1e-4, x, 0.0)"),),
+            "ReLU"),
     Variant("relu_backward_returns_relu", (("return np.where(x > 0, 1.0, 0.0)", "return np.maximum(0, x)"),), "ReLU"),
     Variant("relu_backward_inverted", (("return np.where(x > 0, 1.0, 0.0)", "return np.where(x < 0, 1.0, 0.0)"),),
             "ReLU"),
+    Variant("relu_backward_threshold_above_zero", (("return np.where(x > 0, 1.0, 0.0)",
+                                                    "return np.where(x > 1e-4, 1.0, 0.0)"),), "ReLU"),
     Variant("sigmoid_forward_sign", (("return 1 / (1 + np.exp(-x))", "return 1 / (1 + np.exp(x))"),), "Sigmoid"),
     Variant("sigmoid_forward_overflows", (("return 1 / (1 + np.exp(-x))", "return np.exp(x) / (1 + np.exp(x))"),),
             "Sigmoid"),
     Variant("sigmoid_backward_at_output", (("s = Sigmoid.forward(x)\n        return s * (1 - s)",
                                             "return x * (1 - x)"),), "Sigmoid"),
     Variant("sigmoid_backward_missing_factor", (("return s * (1 - s)", "return s"),), "Sigmoid"),
+    Variant("sigmoid_backward_overflows", (("s = Sigmoid.forward(x)\n        return s * (1 - s)",
+                                            "return np.exp(-x) / (1 + np.exp(-x)) ** 2"),), "Sigmoid"),
     Variant("layer_forward_missing_bias", (("x @ self.weights + self.bias", "x @ self.weights"),), "Layer"),
     Variant("layer_forward_no_activation", (("self.output = self.activation.forward(self.activation_input)",
                                              "self.output = self.activation_input"),), "Layer"),
     Variant("layer_forward_forgets_to_cache_input", (("self.input = x\n        ", ""),), "Layer"),
+    # The activation applied in place, into the cached z: the output is right, the cache is f(z).
+    Variant("layer_forward_overwrites_pre_activation", (
+        ("self.output = self.activation.forward(self.activation_input)",
+         "self.output = self.activation_input\n"
+         "        self.output[...] = self.activation.forward(self.activation_input)"),), "Layer"),
     Variant("layer_backward_no_activation_derivative", (
         ("grad_activation = grad_output * self.activation.backward(self.activation_input)",
          "grad_activation = grad_output"),), "Layer"),
@@ -52,6 +63,8 @@ BUGS = [
         ("current_input = layer.forward(current_input)\n        return current_input",
          "current_input = layer.forward(current_input)\n        return self.layers[-1].activation_input"),),
         "NeuralNetwork"),
+    Variant("network_forward_zeroes_its_input", (("return current_input", "x.fill(0)\n        return current_input"),),
+            "NeuralNetwork"),
     Variant("network_backward_gradient_ascent", (("layer.weights -= learning_rate * grad_weights",
                                                   "layer.weights += learning_rate * grad_weights"),), "NeuralNetwork"),
     Variant("network_backward_front_to_back", (("for layer in reversed(self.layers):", "for layer in self.layers:"),),
@@ -65,6 +78,9 @@ BUGS = [
             "NeuralNetwork"),
     Variant("network_backward_through_updated_weights", (
         ("current_gradient = grad_input", "current_gradient = layer.backward(current_gradient)[0]"),),
+        "NeuralNetwork"),
+    Variant("network_backward_zeroes_grad_output", (
+        ("current_gradient = grad_input", "current_gradient = grad_input\n        grad_output.fill(0)  # used up"),),
         "NeuralNetwork"),
 ]
 

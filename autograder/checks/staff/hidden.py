@@ -74,7 +74,7 @@ HIDDEN_CHECKS = [
           Values({"out": "Layer.forward(x)"}, ("x", "weights", "bias")), LAYER_FORWARD, hidden=True),
     Check("layer_backward_hidden_random_batches", "Layer.backward: hidden random batches", 6, "layer_backward", layer_cases,
           Values({"grad_input": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"},
-                 ("x", "weights", "bias", "grad_output")), LAYER_BACKWARD, hidden=True),
+                 ("x", "weights", "bias", "grad_output"), forward_cache=True), LAYER_BACKWARD, hidden=True),
     Check("neuralnetwork_forward_hidden_random_networks", "NeuralNetwork.forward: hidden random networks", 3, "network_forward", network_cases,
           NetworkCalls({"out": "NeuralNetwork.forward(x)"}, ("x",)),
           NETWORK_FORWARD, hidden=True),

@@ -80,6 +80,15 @@ def _missing_bias(ns: dict) -> dict:
     return _with(ns, "Layer", forward=forward)
 
 
+def _pre_activation_overwritten(ns: dict) -> dict:
+    def forward(self, x):
+        output = ns["Layer"].forward(self, x)
+        self.activation_input[...] = output  # the cached z now holds f(z)
+        return output
+
+    return _with(ns, "Layer", forward=forward)
+
+
 def _network_backward(body) -> Callable[[dict], dict]:
     def make(ns: dict) -> dict:
         def backward(self, grad_output, learning_rate=0.01):
@@ -156,6 +165,7 @@ WRONG_FORMULAS: dict[str, Callable[[dict], dict]] = {
                                                           lambda x: ns["Sigmoid"].forward(x)),
     "layer_forward_missing_bias": _missing_bias,
     "layer_forward_no_activation": lambda ns: _layer_with_activation(ns, _Identity, "forward"),
+    "layer_forward_overwrites_pre_activation": _pre_activation_overwritten,
     "layer_backward_no_derivative": lambda ns: _layer_with_activation(ns, _NoDerivative, "backward"),
     "layer_backward_derivative_at_output": lambda ns: _layer_with_activation(ns, _DerivativeAtOutput, "backward"),
     "layer_backward_bias_mean": _layer_gradients(lambda gi, gw, gb, n: (gi, gw, gb / n)),
