@@ -450,6 +450,9 @@ def _judge_one(check: Check, run: str, sent: Sent, expectations, limits: Limits)
     if "SIGXCPU" in status:
         return Result(check, 0.0, f"{check.method}: used more than {limits.seconds_per_check:g} s of CPU time "
                                   "(an endless loop, or far too much work?).")
+    if status.startswith("could not be started"):
+        return Result(check, 0.0, f"{check.method}: could not be run: no new process could be started, as processes "
+                                  f"your code started fill the limit of {limits.processes}.")
     if status.startswith("result larger"):
         return Result(check, 0.0, f"{check.method}: its {status}; return arrays of the expected size.")
     return Result(check, 0.0, f"{check.method}: the process running your code {status} before giving a "

@@ -101,7 +101,20 @@ def run_all(runs: list[dict], prepared, channel: int, limits: dict) -> None:
     while pending or running:
         while pending and len(running) < limits["parallel"]:
             group = pending.pop(0)
-            pid, pipe = _start(group, prepared, limits)
+            try:
+                pid, pipe = _start(group, prepared, limits)
+            except OSError as error:  # no process to be had: a submission's processes fill the sandbox's limit
+                if running:  # they go when the check that made them ends: try again then
+                    pending.insert(0, group)
+                    break
+                kill_descendants()
+                try:
+                    pid, pipe = _start(group, prepared, limits)
+                except OSError:  # still none: this run cannot start; the next ones try again
+                    wire.write_frame(channel, "status", group[0]["id"], f"could not be started ({error})".encode())
+                    if group[1:]:
+                        pending.insert(0, group[1:])
+                    continue
             running[os.pidfd_open(pid)] = {"group": group, "begun": 0, "current": None, "pid": pid, "pipe": pipe,
                                            "buffer": bytearray(), "eof": False, "reaped": False, "stopped": False,
                                            "deadline": time.monotonic() + limits["wall_seconds_per_check"]}
@@ -163,7 +176,12 @@ def _by_method(runs: list[dict]) -> list[list[dict]]:
 
 def _start(group: list[dict], prepared, limits: dict) -> tuple[int, int]:
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the child: never returns
         try:
             os.dup2(write_end, 3)
