@@ -56,9 +56,10 @@ GOAL_RATIO = 8.0  # nbgrader time / autograder time, one submission
 GOAL_CLASS_SECONDS = 30.0  # N submissions, on 2 cores
 GOAL_PEAK_MB = 200  # the grading process itself (not its workers)
 GOAL_REPORT_SHARE = 0.05  # the class report, as a share of grading the class
-# Runs the command line in this process, then prints the process's own peak resident memory.
-WITH_PEAK = ("import resource, sys\nfrom autograder.__main__ import main\ntry:\n    main(sys.argv[1:])\n"
-             "finally:\n    print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
+# Runs the command line in this process, then prints the process's own peak resident memory (VmHWM:
+# ru_maxrss would include the size of the process that started it, which Linux carries over an exec).
+WITH_PEAK = ("import re, sys\nfrom autograder.__main__ import main\ntry:\n    main(sys.argv[1:])\nfinally:\n"
+             "    print('peak_kb', re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1], file=sys.stderr)\n")
 GOAL_CORES = 2
 
 
