@@ -27,6 +27,13 @@ def nbgrader(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+def course_folder(folder: Path) -> Path:
+    """An nbgrader course made from this repository: a copy of solutions/ and nbgrader_config.py."""
+    shutil.copytree(REPO / "solutions", folder / "solutions")
+    shutil.copy(REPO / "nbgrader_config.py", folder / "nbgrader_config.py")
+    return folder
+
+
 def marked_lines(begin: str, end: str) -> list[str]:
     """Lines found only between nbgrader's markers in the source notebook (given code
     such as `@staticmethod` or `plt.show()` also appears outside them, and is no secret;
@@ -66,10 +73,7 @@ def exercise_lines() -> set[str]:
 
 @pytest.mark.nbgrader
 def test_regenerating_the_exercise_reproduces_the_committed_copy(tmp_path):
-    for name in ("solutions", "nbgrader_config.py"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
-    result = nbgrader("generate_assignment", ASSIGNMENT, cwd=tmp_path)
+    result = nbgrader("generate_assignment", ASSIGNMENT, cwd=course_folder(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]
     fresh, committed = tmp_path / "exercises" / ASSIGNMENT, EXERCISES / ASSIGNMENT
     assert sorted(p.name for p in fresh.iterdir()) == sorted(p.name for p in committed.iterdir())

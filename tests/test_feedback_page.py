@@ -22,7 +22,6 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +33,7 @@ from autograder.checks import catalogue
 from autograder.checks.reference import ASSIGNMENT, REPO
 from autograder.course.notebook_cells import BEGIN_HIDDEN, END_HIDDEN
 
+from test_exercise import course_folder
 from test_report import CHROMIUM, HEADLESS
 from variants import bug
 
@@ -118,9 +118,7 @@ def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     """A student with a bug, through nbgrader: the course folder, the DOM Chromium dumped, the probe, the screenshot."""
-    course = tmp_path_factory.mktemp("feedback_course")
-    shutil.copytree(REPO / "solutions", course / "solutions")
-    shutil.copy(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
+    course = course_folder(tmp_path_factory.mktemp("feedback_course"))
     run("nbgrader", "generate_assignment", ASSIGNMENT, cwd=course)
     folder = course / "submitted" / STUDENT / ASSIGNMENT
     folder.mkdir(parents=True)

@@ -14,9 +14,9 @@ import nbformat
 import pytest
 
 from autograder.checks import catalogue
-from autograder.checks.reference import ASSIGNMENT, REPO
+from autograder.checks.reference import ASSIGNMENT
 
-from test_exercise import nbgrader
+from test_exercise import course_folder, nbgrader
 from variants import EXERCISE, REFERENCE
 
 
@@ -143,10 +143,7 @@ def stand_in_wheel(folder: Path, name: str, version: str) -> None:
 
 @pytest.mark.nbgrader
 def test_audit_flags_a_notebook_that_fakes_its_checks_in_nbgrader(tmp_path):
-    for name in ("solutions", "nbgrader_config.py"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
-    assert nbgrader("generate_assignment", ASSIGNMENT, cwd=tmp_path).returncode == 0
+    assert nbgrader("generate_assignment", ASSIGNMENT, cwd=course_folder(tmp_path)).returncode == 0
 
     honest = tmp_path / "submitted" / "honest" / ASSIGNMENT
     honest.mkdir(parents=True)

@@ -25,11 +25,11 @@ import nbformat
 import pytest
 
 from autograder.checks import catalogue
-from autograder.checks.reference import ASSIGNMENT, REPO
+from autograder.checks.reference import ASSIGNMENT
 
 from autograder.course import notebook_cells
 
-from test_exercise import marked_lines
+from test_exercise import course_folder, marked_lines
 from autograder.checks import expectations, graded_classes
 from autograder.inprocess import run_check
 from autograder.sandboxed import loader
@@ -157,10 +157,7 @@ def visible_text(path: Path) -> str:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """Run the README's flow once for all students; return the course folder and timings."""
-    course = tmp_path_factory.mktemp("course")
-    for name in ("solutions", "nbgrader_config.py"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, course / name)
+    course = course_folder(tmp_path_factory.mktemp("course"))
     notebooks = submissions(course / "handed_in")
     timings = {}
     run("nbgrader", "generate_assignment", ASSIGNMENT, cwd=course)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -29,6 +28,8 @@ from autograder.checks import catalogue
 from autograder.checks.reference import ASSIGNMENT, REPO
 from autograder.course.nbgrader_preprocessors import CHECK_CELL_SECONDS
 from autograder.grading import kernel, sandbox
+
+from test_exercise import course_folder
 
 NEEDS_BWRAP = pytest.mark.skipif(not sandbox.choose().sandbox, reason="bubblewrap cannot run here")
 
@@ -84,10 +85,7 @@ def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedP
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Autograde the reference and a hostile notebook; return the course, the plants, nbgrader's log and seconds."""
-    course = tmp_path_factory.mktemp("course")
-    for name in ("solutions", "nbgrader_config.py"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, course / name)
+    course = course_folder(tmp_path_factory.mktemp("course"))
     done = run("nbgrader", "generate_assignment", ASSIGNMENT, cwd=course)
     assert done.returncode == 0, done.stderr[-3000:]
     token = uuid.uuid4().hex[:12]
