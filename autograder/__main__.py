@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="folder for a class's results and grades.csv (default: ./graded)")
     # One more than the cores: none idles while this process judges a finished submission.
     grade.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1, help="submissions graded at once")
-    grade.add_argument("--timeout", type=float, default=10.0, help="seconds of CPU time one check may use (default 10)")
+    grade.add_argument("--timeout", type=float,
+                       help="seconds of CPU time one check may use (default: the course's, checks.SECONDS_PER_CHECK)")
     grade.add_argument("--require-sandbox", action="store_true",
                        help="refuse to grade where bubblewrap cannot run (instead of the hardened fallback)")
     grade.add_argument("--compare", type=Path, metavar="PREVIOUS.csv",
@@ -118,7 +119,8 @@ def _grade(args) -> int:
     from .grading import shards
 
     target: Path = args.target
-    limits = isolation.Limits(seconds_per_check=args.timeout)
+    timeout = args.timeout if args.timeout is not None else isolation.Limits().seconds_per_check
+    limits = isolation.Limits(seconds_per_check=timeout)
     if (args.shard or args.compare) and not target.is_dir():
         print("error: --shard and --compare are for a folder of submissions", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -140,7 +142,7 @@ def _grade(args) -> int:
         return _grade_class(target, args.out, args.jobs, limits, shard, args.compare)
     try:
         # One submission: its checks share the cores. (A class shares them between submissions.)
-        verdict = isolation.grade(target, limits=isolation.Limits(seconds_per_check=args.timeout,
+        verdict = isolation.grade(target, limits=isolation.Limits(seconds_per_check=timeout,
                                                                   parallel=os.cpu_count() or 1))
     except SubmissionError as error:
         print(f"error: {error}", file=sys.stderr)

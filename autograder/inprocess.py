@@ -5,7 +5,7 @@ shares the process). The grading command runs the same scenarios in workers
 (``autograder.grading``) and scores them with the same ``checks.results.judge``.
 
 A CPU-time limit (:class:`CPUTimeLimit`) stops student code that does not return,
-as the grading command stops a check after :data:`SECONDS_PER_CHECK` of CPU time. It
+as the grading command stops a check after ``checks.SECONDS_PER_CHECK`` of CPU time. It
 needs ``signal.setitimer`` and the main thread: on Windows, or in another thread,
 there is no limit (Ctrl+C then stops the check that is running; the others still run).
 """
@@ -26,8 +26,6 @@ from .checks.results import Result, failed_to_run, judge
 from .sandboxed.errors import StudentCodeError
 from .sandboxed.scenarios import Observations, run_scenario
 
-# CPU seconds one check may use: the grading command's limit (grading.isolation.Limits) and the self-check's.
-SECONDS_PER_CHECK = 10.0
 
 _REFIRE_SECONDS = 0.1  # after the limit: how often to stop code that caught the first stop and went on
 

@@ -42,7 +42,8 @@ import pytest
 from .checks import catalogue, expectations, graded_classes, reference, staff_available
 from .checks.reference import ASSIGNMENT
 from .checks.results import Result
-from .inprocess import SECONDS_PER_CHECK, CPUTimeExceeded, CPUTimeLimit, run_check
+from .checks import SECONDS_PER_CHECK
+from .inprocess import CPUTimeExceeded, CPUTimeLimit, run_check
 from .sandboxed import loader
 from .sandboxed.scenarios import quietly
 

@@ -13,7 +13,8 @@ import pytest
 from autograder.checks import by_id, catalogue
 from autograder.checks.reference import ASSIGNMENT, REPO
 from autograder.course.bundle import PACKAGE, build, student_package_files
-from autograder.inprocess import SECONDS_PER_CHECK, run_check
+from autograder.checks import SECONDS_PER_CHECK
+from autograder.inprocess import run_check
 from autograder.notebook import CheckFailed, check
 from autograder.sandboxed import loader
 

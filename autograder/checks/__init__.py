@@ -24,6 +24,10 @@ from typing import Callable
 
 import numpy as np
 
+# CPU seconds one check may use, wherever it runs: the grading command (grading.isolation.Limits,
+# `grade --timeout`) and the student's self-check (inprocess, selfcheck).
+SECONDS_PER_CHECK = 10.0
+
 Case = dict[str, np.ndarray]
 
 

@@ -93,10 +93,10 @@ def requirements() -> list[str]:
     """``name==version`` for what grading imports and everything it requires, as installed here."""
     import importlib.metadata as metadata
 
-    from ..grading.sandbox import PACKAGES, _distributions
+    from ..grading.sandbox import PACKAGES, distributions
 
     return sorted(f"{metadata.distribution(name).metadata['Name']}=={metadata.version(name)}"
-                  for name in _distributions((*PACKAGES, "tqdm")))
+                  for name in distributions((*PACKAGES, "tqdm")))
 
 
 def run(root: Path) -> int:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checks import Check, catalogue, graded_classes
+from ..checks import SECONDS_PER_CHECK, Check, catalogue, graded_classes
 from ..checks import expectations as expected_values
 from ..checks.results import Result, Verdict, failed_to_run, judge
 from ..sandboxed import loader, wire, worker
@@ -52,7 +52,7 @@ MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    seconds_per_check: float = 10.0  # CPU time a check may use: what decides a verdict
+    seconds_per_check: float = SECONDS_PER_CHECK  # CPU time a check may use: what decides a verdict
     wall_seconds_per_check: float | None = None  # a backstop for code that waits (default: 3x the above + 5)
     parallel: int = 1  # checks of one submission run at once (a class is graded in parallel instead)
     seconds_per_submission: float = 900.0  # wall-clock backstop for the whole worker

@@ -112,7 +112,7 @@ def system_libraries() -> dict[str, str | None]:
     return dict(sorted(found.items(), key=lambda item: item[1] is not None))  # folders before symlinks
 
 
-def _distributions(names: tuple[str, ...]) -> dict[str, list[str]]:
+def distributions(names: tuple[str, ...]) -> dict[str, list[str]]:
     """Each distribution of ``names`` and of what they require: its top-level entries (numpy/, numpy.libs/, ...)."""
     import importlib.metadata as metadata
     import re
@@ -161,7 +161,7 @@ def interpreter(packages: tuple[str, ...] = PACKAGES) -> dict:
         "files": [executable, *files],  # bound at the venv's path: bwrap follows the symlinks
         "stdlib": [stdlib],
         "hidden": [p for p in (stdlib + "/site-packages", stdlib + "/dist-packages") if os.path.isdir(p)],
-        "packages": sorted({p for paths in _distributions(packages).values() for p in paths}),
+        "packages": sorted({p for paths in distributions(packages).values() for p in paths}),
     }
 
 
