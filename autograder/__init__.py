@@ -7,7 +7,8 @@ The folders are the architecture; each subpackage's docstring lists its modules.
 - ``checks/``     the catalogue and how it is judged (judges, numerics, reference, expectations,
                   misconceptions, results); ``checks/staff/`` is staff only and never leaves this repository
 - ``grading/``    trusted grading, parent side: isolation, class batches, which file is the submission
-- ``feedback/``   what people read: tables, results.json, grades.csv, HTML reports, pictures
+- ``reports/``    what people read: tables, results.json, grades.csv, HTML reports, pictures
+                  (not ``feedback/``: nbgrader's exchange leaves out every folder of that name)
 - ``course/``     instructor and maintainer tooling: test cells, refresh, examples, bundle, Gradescope,
                   audit, nbgrader preprocessors
 - ``notebook``    the exercise's test cells call ``check(id, globals())`` (import path fixed)

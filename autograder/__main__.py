@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _grade(args) -> int:
-    from .feedback import report
+    from .reports import report
     from .grading import isolation
     from .sandboxed.loader import SubmissionError
 
@@ -160,7 +160,7 @@ def _grade(args) -> int:
 
 
 def _grade_class(folder: Path, out: Path, jobs: int, limits, shard=None, compare: Path | None = None) -> int:
-    from .feedback import changes
+    from .reports import changes
     from .grading import isolation, shards
     from .grading.batch import grade_class
     from .grading.submissions import class_submissions
@@ -208,7 +208,7 @@ def _merge(out: Path) -> int:
 
 
 def _class_report(results: Path, out: Path) -> int:
-    from .feedback import class_report
+    from .reports import class_report
 
     if not results.is_dir():
         print(f"error: {results}: not a folder of results", file=sys.stderr)

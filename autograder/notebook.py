@@ -32,14 +32,14 @@ def check(check_id: str, namespace: dict) -> None:
 
 def show_xor_training(namespace: dict) -> None:
     """Train *your* network from the XOR check's start and draw what it learned."""
-    from .feedback.pictures import show_xor_training as show
+    from .reports.pictures import show_xor_training as show
 
     show(namespace)
 
 
 def _show_pictures(result) -> None:
     """A failed gradient check shows where the gradient is wrong (public checks only)."""
-    from .feedback import pictures
+    from .reports import pictures
 
     try:
         from IPython.display import Image, display

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from autograder.checks import by_id, catalogue
-from autograder.feedback.class_report import CAVEAT, read
+from autograder.reports.class_report import CAVEAT, read
 
 from test_cli import autograder
 from test_report import CHROMIUM, HEADLESS
@@ -101,7 +101,7 @@ def test_the_class_report_opens_in_headless_chromium(graded_class, tmp_path):
 
 
 def test_identical_results_that_a_shared_named_mistake_explains_do_not_count():
-    from autograder.feedback.class_report import CAUSE, ClassReport
+    from autograder.reports.class_report import CAUSE, ClassReport
 
     hidden = [c for c in catalogue() if c.hidden][:2]
     unit = next(c for c in catalogue() if not c.hidden)

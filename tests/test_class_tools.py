@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.feedback.changes import NOT_CHECKS
+from autograder.reports.changes import NOT_CHECKS
 from autograder.grading import shards
 
 from test_cli import autograder

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.checks import by_id, catalogue
-from autograder.feedback import pictures
+from autograder.reports import pictures
 from autograder.inprocess import run_check
 from autograder.sandboxed import loader
 

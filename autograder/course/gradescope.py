@@ -101,7 +101,7 @@ def requirements() -> list[str]:
 
 def run(root: Path) -> int:
     """Grade ROOT/submission into ROOT/results/results.json (Gradescope's layout)."""
-    from ..feedback import report
+    from ..reports import report
     from ..grading import isolation
     from ..grading.submissions import find
     from ..sandboxed.loader import SubmissionError

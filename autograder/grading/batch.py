@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from ..checks import catalogue
 from ..checks import expectations as expected_values
-from ..feedback import report
+from ..reports import report
 from ..sandboxed.loader import SubmissionError
 from . import isolation, shards
 from .submissions import NOTEBOOK, class_submissions
