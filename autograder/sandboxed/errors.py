@@ -80,15 +80,51 @@ def explain(exc: BaseException, method: str) -> StudentCodeError:
     if isinstance(exc, SystemExit):
         return StudentCodeError(f"{method}: your code called exit() (a method must return its result, not end "
                                 "the program).", exception="SystemExit", where=qualname)
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    text = " ".join(f"{type(exc).__name__}: {plain(exc)}".split())
     if len(text) > 300:
         text = text[:297] + "..."
-    if where:
-        who = "it" if qualname == method else qualname
-        message = f"{method}: {who} raised {text}" + (f" at `{line}`" if line else "") + "."
-    else:
-        message = f"{method}: your code raised {text}."
+    who = ("it" if qualname == method else qualname) if where else "your code"
+    at = f" at `{line}`" if line else ""
+    stand_in = STAND_IN.search(str(exc))
+    if stand_in:  # a name the student never wrote: say what the check put there instead
+        what, advice = STAND_INS[stand_in.group(1)]
+        missing = re.search(r"has no attribute '(\w+)'", str(exc))
+        did = f"reads `.{missing.group(1)}`" if missing else f"raised {type(exc).__name__}"
+        message = f"{method}: {who} {did}{at}, but {what}: {advice}."
+        return StudentCodeError(message, False, type(exc).__name__, text, qualname)
+    message = f"{method}: {who} raised {text}{at}."
+    if isinstance(exc, NameError):  # the recipe does not help with a name never defined; the import does
+        module = MODULES.get(getattr(exc, "name", None) or "")
+        return StudentCodeError(message + (f" Add `{module}` at the top of your code." if module else ""), False,
+                                type(exc).__name__, text, qualname)
     return StudentCodeError(message, True, type(exc).__name__, text, qualname)
+
+
+# The test doubles of ``doubles.py``, in the student's terms: what the check put in place, and what to do.
+STAND_IN = re.compile(r"'(StandInLayer|CubicActivation)' object")
+STAND_INS = {
+    "StandInLayer": ("the network checks fill the network with stand-in layers (weights, bias, forward and "
+                     "backward, nothing else), so that they grade NeuralNetwork alone",
+                     "use what `layer.forward` and `layer.backward` return rather than reaching into a layer's "
+                     "attributes"),
+    "CubicActivation": ("the Layer checks give the layer a test activation (forward and backward, nothing else), "
+                        "so that they grade Layer alone",
+                        "call `self.activation.forward(z)` and `self.activation.backward(z)` only"),
+}
+MODULES = {"np": "import numpy as np", "numpy": "import numpy"}  # a name left undefined -> the import it needs
+
+MATMUL = re.compile(r"matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+                    r"\S+ \(size (\d+) is different from (\d+)\)")
+
+
+def plain(exc: BaseException) -> str:
+    """An exception's text, numpy's internals put in the student's terms."""
+    text = str(exc)
+    matmul = MATMUL.search(text)
+    if matmul:
+        return (f"the shapes in a @ b do not fit: a's last axis has length {matmul.group(2)}, b's first axis "
+                f"length {matmul.group(1)}")
+    return text
 
 
 def _student_frame(exc: BaseException) -> tuple[str, str] | None:
