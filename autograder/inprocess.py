@@ -20,9 +20,9 @@ import sys
 import sysconfig
 import threading
 
-from .checks import Check
+from .checks import Check, catalogue
 from .checks import expectations as expected_values
-from .checks.results import Result, failed_to_run, judge
+from .checks.results import Result, failed_to_run, fix_units_first, judge
 from .sandboxed.errors import StudentCodeError
 from .sandboxed.scenarios import Observations, run_scenario
 
@@ -35,13 +35,28 @@ def observe(check: Check, namespace) -> list[Observations]:
     return run_scenario(check.scenario, check.params, check.cases(), namespace, check.method)
 
 
-def run_check(check: Check, namespace, expectations=None, seconds: float | None = None) -> Result:
+def run_check(check: Check, namespace, expectations=None, seconds: float | None = None, units=None) -> Result:
     """One check's result; ``namespace`` is ``globals()`` in a notebook, or a loaded submission.
 
     ``seconds``: the CPU time the check may use (None: no limit). Code still running then is
-    stopped and the check fails, naming the method that did not return.
+    stopped and the check fails, naming the method that did not return. A failed whole-network
+    check names the unit checks that fail, from ``units`` (results already at hand) or, when None,
+    from running them now.
     """
     expectations = expectations or expected_values.default()
+    result = _run_check(check, namespace, expectations, seconds)
+    if check.owner is not None or result.passed:
+        return result
+    if units is None:  # the public unit checks; the hidden ones too where they can run, if no public one fails
+        units = [_run_check(unit, namespace, expectations, seconds) for unit in catalogue(include_hidden=False)
+                 if unit.owner is not None]
+        if all(unit.passed for unit in units) and not isinstance(expectations, expected_values.Stored):
+            units += [_run_check(unit, namespace, expectations, seconds) for unit in catalogue()
+                      if unit.owner is not None and unit.hidden]
+    return fix_units_first(result, units)
+
+
+def _run_check(check: Check, namespace, expectations, seconds: float | None) -> Result:
     limit = CPUTimeLimit(seconds)
     try:
         with limit:

@@ -94,7 +94,7 @@ def test_each_bug_costs_points_in_its_own_class_only(variant, grade_in_process, 
 
 def test_a_bug_message_says_what_was_expected_and_what_came_back(grade_in_process, tmp_path):
     message = grade_in_process(bug("sigmoid_forward_sign").write_py(tmp_path))["sigmoid_forward_public_values"].message
-    assert "Sigmoid.forward(x) is wrong for x = " in message
+    assert "Sigmoid.forward(x) is wrong in " in message and "(where x = " in message
     assert "expected" in message and "got" in message and "worst entry" in message
 
 

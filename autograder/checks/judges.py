@@ -12,12 +12,12 @@ explains a failure only if it reproduces the student's result on those keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..sandboxed.xor import XOR_X, XOR_Y, network_output
-from .misconceptions import INPUT_MODIFIED, INPUT_NOT_CACHED, OUTPUT_NOT_SQUASHED, likely_cause
+from .misconceptions import INPUT_MODIFIED, INPUT_NOT_CACHED, OUTPUT_NOT_SQUASHED, likely_cause, output_not_squashed
 from .numerics import central_difference, relative_error
 
 RTOL, ATOL = 1e-6, 1e-8
@@ -29,11 +29,16 @@ class Failure(Exception):
 
     ``diagnose``: whether a known mistake of the check's own method may be named after the message
     (not when the message already puts the blame on another method).
+    ``hint``: what to look at next, shown after the message unless a known mistake is named (its
+    text says what to do). ``details``: the full arrays behind a short message, for whoever asks
+    (the HTML report, ``pytest --full-arrays``); public inputs only.
     """
 
-    def __init__(self, message: str, diagnose: bool = True):
+    def __init__(self, message: str, diagnose: bool = True, hint: str = "", details: str = ""):
         super().__init__(message)
         self.diagnose = diagnose
+        self.hint = hint
+        self.details = details
 
 
 def show(array: np.ndarray) -> str:
@@ -71,16 +76,54 @@ def index_of(flat: int, shape: tuple) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat, shape))
 
 
-def compare(what: str, got: np.ndarray, expected: np.ndarray, inputs: str, hidden: bool, hint: str) -> None:
-    """Raise Failure unless got matches expected in shape and values."""
+ELEMENTWISE = ("activation_forward", "activation_backward")  # scenarios whose entry i depends on x[i] alone
+LARGE = 30.0  # |x| from which exp(|x|) is far beyond what float64 resolves next to 1
+MASK_AT_MOST = 60  # entries: a larger array's wrong entries are counted, not drawn
+
+
+def wrong_entries(close: np.ndarray) -> str:
+    """Which entries are wrong, drawn small: x wrong, . right, one bracket per row ("[[x . x], [. . x]]")."""
+    rows = close.reshape(-1, close.shape[-1]) if close.ndim >= 2 else close.reshape(1, -1)
+    return "[" + ", ".join("[" + " ".join("." if ok else "x" for ok in row) + "]" for row in rows) + "]"
+
+
+def entry_at(case: dict, names: tuple, index: tuple, elementwise: bool) -> str:
+    """ " where x = -6" for a method that works entry by entry on its one input; "" otherwise."""
+    if not elementwise or len(names) != 1:
+        return ""
+    value = np.asarray(case[names[0]], dtype=float)
+    return f" (where {names[0]} = {value[index]:.6g})" if value.ndim == len(index) else ""
+
+
+def overflow_hint(case: dict, index: tuple, elementwise: bool, text: str = "") -> str:
+    """Why a non-finite entry appears, when its input is large (``text``, or a general word on overflow);
+    "" when nothing says it is an overflow. No input value is named: it may be hidden."""
+    x = np.asarray(case.get("x", np.nan), dtype=float)
+    if elementwise and x.ndim == len(index) and abs(x[index]) >= LARGE:
+        return text or ("At so large an |x|, exp(x) or exp(-x) overflows to inf: choose the form whose overflow "
+                        "still gives the right limit (1 / (1 + inf) = 0), not inf / inf = nan.")
+    return ""
+
+
+def compare(what: str, got: np.ndarray, expected: np.ndarray, case: dict, names: tuple, hidden: bool,
+            hint: str, elementwise: bool = False, overflow: str = "") -> None:
+    """Raise Failure unless got matches expected in shape and values.
+
+    The message is short: the worst entry and, for public inputs, which entries are wrong; the full
+    arrays go in the failure's ``details``. Hidden inputs: where and by how much, never a value.
+    """
+    inputs = describe_inputs(case, names, hidden)
+    details = "" if hidden else f"{what}, for {inputs}:\n  expected {show(expected)}\n  got      {show(got)}"
     if got.shape != expected.shape:
-        raise Failure(f"{what} has shape {got.shape}, expected {expected.shape}, for {inputs}. {hint}")
+        raise Failure(f"{what} has shape {got.shape}, expected {expected.shape}, for {brief(case, names, hidden)}.",
+                      hint=hint, details=details)
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0])
+        at = "" if hidden else entry_at(case, names, index, elementwise)
         raise Failure(
-            f"{what} contains {got[index]} at index {index}, for {inputs}; the expected values are all finite. "
-            "Large inputs can overflow: check how your formula behaves for large |x|."
-        )
+            f"{what} contains {got[index]} at index {index}{at}, for {brief(case, names, hidden)}; the expected "
+            "values are all finite.", hint=overflow_hint(case, index, elementwise, overflow) or hint,
+            details=details)
     close = np.isclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
     if close.all():
         return
@@ -89,12 +132,30 @@ def compare(what: str, got: np.ndarray, expected: np.ndarray, inputs: str, hidde
     if hidden:
         raise Failure(
             f"{what} is wrong for {inputs}: {wrong} of {got.size} entries differ; "
-            f"the worst is at index {index}, off by {abs(got[index] - expected[index]):.3g}. {hint}"
-        )
+            f"the worst is at index {index}, off by {abs(got[index] - expected[index]):.3g}.", hint=hint)
+    mask = ""
+    if wrong < got.size and elementwise and len(names) == 1:
+        x = np.asarray(case[names[0]], dtype=float)[~close]
+        mask = f"\n  wrong where {names[0]} = " + ", ".join(f"{v:.6g}" for v in x[:8]) + (", ..." if x.size > 8 else "")
+    elif wrong < got.size <= MASK_AT_MOST:
+        mask = f"\n  wrong entries (x): {wrong_entries(close)}"
     raise Failure(
-        f"{what} is wrong for {inputs}.\n  expected {show(expected)}\n  got      {show(got)}\n"
-        f"  worst entry {index}: expected {expected[index]:.6g}, got {got[index]:.6g}. {hint}"
-    )
+        f"{what} is wrong in {wrong} of {got.size} entries, for {brief(case, names, hidden)}.\n"
+        f"  worst entry {index}{entry_at(case, names, index, elementwise)}: expected {expected[index]:.6g}, "
+        f"got {got[index]:.6g}{mask}", hint=hint, details=details)
+
+
+def brief(case: dict, names: tuple, hidden: bool) -> str:
+    """The inputs in a few words: their values when they are few, else their shapes (the values are in
+    the failure's details); hidden inputs as :func:`describe_inputs` gives them."""
+    if hidden:
+        return describe_inputs(case, names, hidden)
+    parts = []
+    for name in names:
+        value = np.asarray(case[name])
+        one_row = value.size <= 8 and (value.ndim <= 1 or value.size == value.shape[-1])
+        parts.append(f"{name} = {show(value)}" if one_row else f"{name} of shape {value.shape}")
+    return "the public " + ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -108,19 +169,41 @@ class Values:
     labels: dict  # observation key -> how the student knows it
     inputs: tuple  # which input arrays to show in messages
     forward_cache: bool = False  # Layer.backward: a failure caused by what Layer.forward kept says so
+    hints: dict = field(default_factory=dict)  # observation key -> the hint when that one is wrong (else check.hint)
+    # A hint that fits only a failure at large |x| (overflow): shown when every entry at smaller |x| is right.
+    large_input_hint: str = ""
 
     @property
     def keys(self) -> list[str]:
         return list(self.labels)
 
     def __call__(self, check, case, got, expected):
-        where = describe_inputs(case, self.inputs, check.hidden)
+        elementwise = check.scenario in ELEMENTWISE
         try:
             for key, label in self.labels.items():
                 if key in expected:
-                    compare(label, got[key], expected[key], where, check.hidden, check.hint)
+                    hint = self.hints.get(key, check.hint)
+                    if self.large_input_hint and only_large_inputs_wrong(case, got[key], expected[key]):
+                        hint = self.large_input_hint
+                    compare(named(check, label), got[key], expected[key], case, self.inputs, check.hidden, hint,
+                            elementwise, self.large_input_hint)
         except Failure as failure:
             raise (blame_forward(failure, case, got) if self.forward_cache else failure) from None
+
+
+def named(check, label: str) -> str:
+    """A label that says which method it is about ("Layer.backward: grad_bias"): a message may be read alone."""
+    return label if check.method in label else f"{check.method}: {label}"
+
+
+def only_large_inputs_wrong(case: dict, got: np.ndarray, expected: np.ndarray) -> bool:
+    """Whether the result is right wherever |x| < LARGE, so that what is wrong shows at large |x| only."""
+    x = np.asarray(case.get("x", np.nan), dtype=float)
+    if x.shape != got.shape or got.shape != expected.shape:
+        return False
+    moderate = np.abs(x) < LARGE
+    with np.errstate(invalid="ignore"):
+        return bool(np.isclose(got[moderate], expected[moderate], rtol=RTOL, atol=ATOL).all())
 
 
 # --- what Layer.forward keeps for Layer.backward ----------------------------------------
@@ -163,7 +246,7 @@ def blame_forward(failure: Failure, case: dict, got: dict) -> Failure:
     problem = cache_problem(case, got)
     if not problem:
         return failure
-    return Failure(f"{failure}\n{FORWARD_BLAME[problem]}", diagnose=False)
+    return Failure(f"{failure}\n{FORWARD_BLAME[problem]}", diagnose=False, details=failure.details)
 
 
 @dataclass(frozen=True)
@@ -184,20 +267,23 @@ class Caches:
         where = describe_inputs(case, self.inputs, check.hidden)
         if problem == "input":
             raise Failure(
-                f"After Layer.forward(x), for {where}, the layer keeps no array equal to x; Layer.backward needs "
-                f"the input for grad_weights = input.T @ grad_z. {check.hint}" + likely_cause(INPUT_NOT_CACHED)
+                f"After Layer.forward(x), for {brief(case, self.inputs, check.hidden)}, the layer keeps no array "
+                "equal to x; Layer.backward needs the input for grad_weights = input.T @ grad_z."
+                + likely_cause(INPUT_NOT_CACHED)
             )
         z, held = pre_activation(case), np.asarray(got["held_out"], dtype=float)
         if check.hidden:
             seen = ""
         elif len(held):
-            seen = f"\n  expected z {show(z)}\n  it keeps  " + "\n            ".join(show(a) for a in held)
+            seen = (f"For {where}:\n  expected z {show(z)}\n  it keeps  "
+                    + "\n            ".join(show(a) for a in held))
         else:
-            seen = f"\n  expected z {show(z)}\n  it keeps no array of that shape"
+            seen = f"For {where}:\n  expected z {show(z)}\n  it keeps no array of that shape"
+        count = f" (it keeps {len(held)} of z's shape {z.shape}, none equal to z)" if len(held) else ""
         raise Failure(
-            f"After Layer.forward(x), for {where}, the layer keeps no array equal to the pre-activation "
-            f"z = x @ weights + bias; Layer.backward needs z, unchanged, for activation.backward(z).{seen}\n"
-            f"{check.hint}"
+            f"After Layer.forward(x), for {brief(case, self.inputs, check.hidden)}, the layer keeps no array equal "
+            f"to the pre-activation z = x @ weights + bias{count}; Layer.backward needs z, unchanged, for "
+            "activation.backward(z).", hint=check.hint, details=seen
         )
 
 
@@ -217,7 +303,8 @@ class Unchanged:
             before = np.asarray(case[original], dtype=float)
             if got[after].shape != before.shape or not np.array_equal(got[after], before, equal_nan=True):
                 cause = likely_cause(INPUT_MODIFIED) if original in ("x", "grad_output") else ""
-                raise Failure(f"{self.labels[after]} was changed by {check.method}. {check.hint}{cause}")
+                raise Failure(f"{self.labels[after]} was changed by {check.method}.{cause}",
+                              hint="" if cause else check.hint)
 
 
 @dataclass(frozen=True)
@@ -235,6 +322,7 @@ class Gradient:
     labels: dict
     reference_scenario: str  # a scenario run on the reference only: plus_<input>, minus_<input>
     forward_cache: bool = False  # Layer.backward: a failure caused by what Layer.forward kept says so
+    hints: dict = field(default_factory=dict)  # gradient key -> the hint when that one is wrong (else check.hint)
 
     @property
     def keys(self) -> list[str]:
@@ -260,21 +348,24 @@ class Gradient:
 
     def _compare(self, check, case, got, expected):
         for key, analytic, numeric in self.gradients(case, got, expected):
+            hint, label = self.hints.get(key, check.hint), named(check, self.labels[key])
             if analytic.shape != numeric.shape:
                 raise Failure(
-                    f"{self.labels[key]} has shape {analytic.shape}, but the gradient must have the "
-                    f"shape of what it differentiates, {numeric.shape}. {check.hint}"
+                    f"{label} has shape {analytic.shape}, but the gradient must have the "
+                    f"shape of what it differentiates, {numeric.shape}.", hint=hint
                 )
             error = relative_error(analytic, numeric)
             error = np.where(np.isnan(error), np.inf, error)
             worst = index_of(int(np.argmax(error)), error.shape)
             if error[worst] > GRADIENT_TOLERANCE:
+                off = error > GRADIENT_TOLERANCE
+                details = (f"{label}, for {describe_inputs(case, tuple(self.pairs.values()), False)}:\n"
+                           f"  numerical {show(numeric)}\n  yours     {show(analytic)}")
                 raise Failure(
-                    f"{self.labels[key]} disagrees with the numerical gradient (central differences of a correct "
-                    f"{check.owner}.forward, not of yours): relative error "
-                    f"{error[worst]:.2g} at index {worst} (analytic {analytic[worst]:.6g}, numerical "
-                    f"{numeric[worst]:.6g}); a correct gradient gives below 1e-7. "
-                    f"{int((error > GRADIENT_TOLERANCE).sum())} of {error.size} entries are off. {check.hint}"
+                    f"{label} disagrees with the numerical gradient (central differences of a correct "
+                    f"{check.owner}.forward, not of yours) in {int(off.sum())} of {error.size} entries; the worst, "
+                    f"index {worst}: yours {analytic[worst]:.6g}, numerical {numeric[worst]:.6g} (relative error "
+                    f"{error[worst]:.2g}; a correct gradient gives below 1e-7).", hint=hint, details=details
                 )
 
 
@@ -293,7 +384,7 @@ class NetworkCalls:
         if not np.array_equal(got["calls"], expected["calls"]):
             raise Failure(
                 f"{check.method} called the layers as {describe_calls(got['calls'])}; "
-                f"expected {describe_calls(expected['calls'])}. {check.hint}"
+                f"expected {describe_calls(expected['calls'])}.", hint=check.hint
             )
         Values(self.labels, self.inputs)(check, case, got, expected)
 
@@ -321,21 +412,35 @@ class XorLossCurve:
         raise Failure(
             f"From the same initial weights, your network's loss leaves the reference's at epoch {first}: "
             f"expected {expected_losses[first]:.6f}, got {got_losses[first]:.6f} "
-            f"(epoch 0: expected {expected_losses[0]:.6f}, got {got_losses[0]:.6f}). {check.hint}"
-            + output_cause(got)
+            f"(epoch 0: expected {expected_losses[0]:.6f}, got {got_losses[0]:.6f}).{not_a_number(got)}"
+            + output_cause(got), hint=check.hint
         )
 
 
 def output_cause(got: dict) -> str:
-    output = got.get("output")
-    if output is not None and (np.any(output < 0) or np.any(output > 1)):  # NaN compares False
+    if output_not_squashed(got):
         return likely_cause(OUTPUT_NOT_SQUASHED)
     return ""
+
+
+def not_a_number(got: dict) -> str:
+    """ " The loss is nan from epoch 12 on." when the training produced nan or inf; "" otherwise."""
+    losses = np.asarray(got.get("losses", ()), dtype=float)
+    bad = ~np.isfinite(losses)
+    if not bad.any():
+        return ""
+    return f" The loss is {losses[bad][0]:g} from epoch {int(np.argmax(bad))} on: nan or inf is never a right answer."
 
 
 def xor_predictions(got: dict) -> np.ndarray:
     """Predictions recomputed here, by a plain forward pass with the trained weights."""
     return network_output(got, XOR_X)
+
+
+def xor_right(predictions: np.ndarray) -> np.ndarray:
+    """Which XOR inputs a network gets right: on the label's side of 0.5, and a number (nan never is)."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(predictions) & ((predictions > 0.5) == (XOR_Y > 0.5))
 
 
 @dataclass(frozen=True)
@@ -350,11 +455,11 @@ class XorLearns:
             raise Failure(
                 "After training, the layers' weights or biases have the wrong shape "
                 f"(weights {got['weights_0'].shape}, {got['weights_1'].shape}; "
-                f"expected {expected['weights_0'].shape}, {expected['weights_1'].shape}). {check.hint}"
+                f"expected {expected['weights_0'].shape}, {expected['weights_1'].shape}).", hint=check.hint
             )
         predictions = xor_predictions(got)
-        right = (predictions > 0.5) == (XOR_Y > 0.5)
-        if right.all() and np.isfinite(predictions).all():
+        right = xor_right(predictions)
+        if right.all():
             return
         rows = ", ".join(
             f"{XOR_X[i].astype(int).tolist()} -> {predictions[i, 0]:.3f} (want {int(XOR_Y[i, 0])})" for i in range(4)
@@ -362,5 +467,5 @@ class XorLearns:
         raise Failure(
             f"After {case['epochs']:.0f} epochs the network gets {int(right.sum())} of 4 XOR inputs right: {rows}; "
             f"final loss {got['losses'][-1]:.4f} (the reference reaches {expected['losses'][-1]:.4f} "
-            f"from the same start). {check.hint}" + output_cause(got)
+            f"from the same start).{not_a_number(got)}" + output_cause(got), hint=check.hint
         )

@@ -136,6 +136,20 @@ LAYER_FORWARD = ("Layer.forward computes z = x @ self.weights + self.bias (shape
 LAYER_BACKWARD = ("In Layer.backward: grad_z = grad_output * self.activation.backward(z) with the cached "
                   "pre-activation z; grad_weights = input.T @ grad_z; grad_bias = grad_z summed over the batch "
                   "with keepdims=True; grad_input = grad_z @ self.weights.T.")
+GRAD_Z = "with grad_z = grad_output * self.activation.backward(z) at the cached pre-activation z"
+# When one gradient is wrong, the part of the recipe that makes it.
+LAYER_GRADIENTS = {
+    "grad_input": f"grad_input = grad_z @ self.weights.T (shape (batch, in)), {GRAD_Z}.",
+    "grad_weights": f"grad_weights = input.T @ grad_z (the weights' shape (in, out)), {GRAD_Z}.",
+    "grad_bias": f"grad_bias = grad_z summed over the batch with keepdims=True (shape (1, out)), {GRAD_Z}.",
+}
+LAYER_TEST_ACTIVATION = " (These checks give the layer a test activation f(z) = z + z**3/3, f'(z) = 1 + z**2.)"
+SIGMOID_FORWARD_LARGE = ("For x = -1000, exp(-x) overflows to inf and 1 / (1 + inf) = 0.0 is still right (numpy only "
+                         "warns); a formula like exp(x) / (1 + exp(x)) gives inf / inf = nan.")
+SIGMOID_BACKWARD_LARGE = ("For x = -1000, s = 1 / (1 + exp(1000)) = 1 / inf = 0.0 and s * (1 - s) = 0.0 is right "
+                          "(numpy only warns); a form like exp(-x) / (1 + exp(-x))**2 gives inf / inf = nan. Compute "
+                          "s = Sigmoid.forward(x) first, then s * (1 - s) (if Sigmoid.forward fails its large-input "
+                          "check, fix that first: s comes from it).")
 LAYER_UNCHANGED = ("Layer.backward only computes gradients: it must not change self.weights or self.bias "
                    "(NeuralNetwork.backward does the update) nor the arrays it is given.")
 NETWORK_FORWARD = "NeuralNetwork.forward feeds x through self.layers in order and returns the last layer's output."
@@ -162,18 +176,14 @@ PUBLIC_CHECKS = [
     Check("sigmoid_forward_public_values", "Sigmoid.forward: public values", 3, "activation_forward", sigmoid_cases,
           Values({"out": "Sigmoid.forward(x)"}, ("x",)), SIGMOID_FORWARD, {"activation": "Sigmoid"}),
     Check("sigmoid_forward_large_inputs_stay_finite", "Sigmoid.forward: large inputs stay finite", 2, "activation_forward", sigmoid_large_cases,
-          Values({"out": "Sigmoid.forward(x)"}, ("x",)),
-          "For x = -1000, exp(-x) overflows to inf and 1 / (1 + inf) = 0.0 is still right (numpy only warns); "
-          "a formula like exp(x) / (1 + exp(x)) gives inf / inf = nan.", {"activation": "Sigmoid"}),
+          Values({"out": "Sigmoid.forward(x)"}, ("x",), large_input_hint=SIGMOID_FORWARD_LARGE), SIGMOID_FORWARD,
+          {"activation": "Sigmoid"}),
     Check("sigmoid_forward_leaves_its_input_unchanged", "Sigmoid.forward: leaves its input unchanged", 1, "activation_forward", sigmoid_cases,
           Unchanged({"x_after": "x"}, {"x_after": "The input x"}), UNCHANGED, {"activation": "Sigmoid"}),
     Check("sigmoid_backward_public_values", "Sigmoid.backward: public values", 3, "activation_backward", sigmoid_cases,
           Values({"out": "Sigmoid.backward(x)"}, ("x",)), SIGMOID_BACKWARD, {"activation": "Sigmoid"}),
     Check("sigmoid_backward_large_inputs_stay_finite", "Sigmoid.backward: large inputs stay finite", 2, "activation_backward", sigmoid_large_cases,
-          Values({"out": "Sigmoid.backward(x)"}, ("x",)),
-          "For x = -1000, s = 1 / (1 + exp(1000)) = 1 / inf = 0.0 and s * (1 - s) = 0.0 is right (numpy only warns); "
-          "a form like exp(-x) / (1 + exp(-x))**2 gives inf / inf = nan. Compute s = Sigmoid.forward(x) first, "
-          "then s * (1 - s) (if Sigmoid.forward fails its large-input check, fix that first: s comes from it).",
+          Values({"out": "Sigmoid.backward(x)"}, ("x",), large_input_hint=SIGMOID_BACKWARD_LARGE), SIGMOID_BACKWARD,
           {"activation": "Sigmoid"}),
     Check("sigmoid_backward_gradient_check", "Sigmoid.backward: gradient check", 2, "activation_gradcheck", sigmoid_gradcheck_cases,
           Gradient({"grad": "x"}, {"grad": "Sigmoid.backward(x)"}, "activation_nudged"), SIGMOID_BACKWARD,
@@ -192,12 +202,15 @@ PUBLIC_CHECKS = [
           Caches(("x", "weights", "bias")), LAYER_CACHE),
     Check("layer_backward_public_values", "Layer.backward: public values", 6, "layer_backward", layer_cases,
           Values({"grad_input": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"},
-                 ("x", "weights", "bias", "grad_output"), forward_cache=True),
-          LAYER_BACKWARD + " (These checks give the layer a test activation f(z) = z + z**3/3, f'(z) = 1 + z**2.)"),
+                 ("x", "weights", "bias", "grad_output"), forward_cache=True,
+                 hints={key: hint + LAYER_TEST_ACTIVATION for key, hint in LAYER_GRADIENTS.items()}),
+          LAYER_BACKWARD + LAYER_TEST_ACTIVATION),
     Check("layer_backward_gradient_check", "Layer.backward: gradient check", 6, "layer_gradcheck", layer_gradcheck_cases,
           Gradient({"grad_x": "x", "grad_weights": "weights", "grad_bias": "bias"},
                    {"grad_x": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"},
-                   "layer_nudged", forward_cache=True),
+                   "layer_nudged", forward_cache=True,
+                   hints={"grad_x": LAYER_GRADIENTS["grad_input"], "grad_weights": LAYER_GRADIENTS["grad_weights"],
+                          "grad_bias": LAYER_GRADIENTS["grad_bias"]}),
           LAYER_BACKWARD),
     Check("layer_backward_leaves_parameters_and_inputs_unchanged", "Layer.backward: leaves parameters and inputs unchanged", 4, "layer_backward", layer_cases,
           Unchanged({"weights_after": "weights", "bias_after": "bias", "grad_output_after": "grad_output",

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..judges import NetworkCalls, Values
 from .. import Check
-from ..public import LAYER_BACKWARD, LAYER_FORWARD, NETWORK_BACKWARD, NETWORK_FORWARD, RELU_BACKWARD, \
+from ..public import LAYER_BACKWARD, LAYER_FORWARD, LAYER_GRADIENTS, NETWORK_BACKWARD, NETWORK_FORWARD, RELU_BACKWARD, \
     RELU_FORWARD, SIGMOID_BACKWARD, SIGMOID_FORWARD
 
 SEED = 20261125
@@ -74,7 +74,8 @@ HIDDEN_CHECKS = [
           Values({"out": "Layer.forward(x)"}, ("x", "weights", "bias")), LAYER_FORWARD, hidden=True),
     Check("layer_backward_hidden_random_batches", "Layer.backward: hidden random batches", 6, "layer_backward", layer_cases,
           Values({"grad_input": "grad_input", "grad_weights": "grad_weights", "grad_bias": "grad_bias"},
-                 ("x", "weights", "bias", "grad_output"), forward_cache=True), LAYER_BACKWARD, hidden=True),
+                 ("x", "weights", "bias", "grad_output"), forward_cache=True, hints=LAYER_GRADIENTS),
+          LAYER_BACKWARD, hidden=True),
     Check("neuralnetwork_forward_hidden_random_networks", "NeuralNetwork.forward: hidden random networks", 3, "network_forward", network_cases,
           NetworkCalls({"out": "NeuralNetwork.forward(x)"}, ("x",)),
           NETWORK_FORWARD, hidden=True),
