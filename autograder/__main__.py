@@ -26,6 +26,9 @@ import sys
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
+# Submissions graded at once, for a class and for the audit: one more than the cores, so that none
+# idles while this process judges a finished submission.
+CLASS_JOBS = (os.cpu_count() or 1) + 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,8 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--html", type=Path, help="write a self-contained HTML report here (one submission)")
     grade.add_argument("--out", type=Path, default=Path("graded"),
                        help="folder for a class's results and grades.csv (default: ./graded)")
-    # One more than the cores: none idles while this process judges a finished submission.
-    grade.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1, help="submissions graded at once")
+    grade.add_argument("--jobs", type=int, default=CLASS_JOBS, help=f"submissions graded at once (default {CLASS_JOBS})")
     grade.add_argument("--timeout", type=float,
                        help="seconds of CPU time one check may use (default: the course's, checks.SECONDS_PER_CHECK)")
     grade.add_argument("--require-sandbox", action="store_true",
@@ -71,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
     audit = commands.add_parser("audit", help="compare nbgrader's scores with isolated re-grading")
     audit.add_argument("course", type=Path, help="the nbgrader course folder (holds gradebook.db, submitted/)")
+    audit.add_argument("--jobs", type=int, default=CLASS_JOBS, help=f"submissions graded at once (default {CLASS_JOBS})")
 
     refresh = commands.add_parser("refresh", help="regenerate everything made from the catalogue and the reference")
     refresh.add_argument("--no-exercise", action="store_true", help="skip nbgrader generate_assignment")
@@ -99,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(args.root)
     if args.command == "audit":
-        return _audit(args.course)
+        return _audit(args.course, args.jobs)
     if args.command == "rename-submissions":
         return _rename_submissions(args.course)
     if args.command == "refresh":
@@ -250,7 +253,7 @@ def _rename_submissions(course: Path) -> int:
     return 0
 
 
-def _audit(course: Path) -> int:
+def _audit(course: Path, jobs: int) -> int:
     if not (course / "gradebook.db").is_file() or not (course / "submitted").is_dir():
         print(f"error: {course}: not an nbgrader course folder (needs gradebook.db and submitted/)", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -258,7 +261,7 @@ def _audit(course: Path) -> int:
     from .grading import isolation
 
     isolation.adopt_orphans()
-    print(audit.report(audit.audit(course, jobs=os.cpu_count() or 1)))
+    print(audit.report(audit.audit(course, jobs=jobs)))
     return 0
 
 

@@ -243,6 +243,33 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def print_machine(title: str, *more: str) -> None:
+    """The benchmark's heading: the machine, the versions, any more lines, and the load at the start."""
+    print(title)
+    print(f"  machine: {os.cpu_count() or 1} cores (os.cpu_count), {platform.system()} {platform.machine()}")
+    print(f"  Python {platform.python_version()}, numpy {version('numpy')}, nbgrader {version('nbgrader')}")
+    for line in more:
+        print(f"  {line}")
+    print(f"  load average at start (1/5/15 min): {load()}")
+    print()
+
+
+def print_end(started: float) -> None:
+    """The benchmark's last lines: the load at the end, and how long it took since ``started`` (perf_counter)."""
+    print()
+    print(f"load average at end (1/5/15 min): {load()}")
+    print(f"benchmark took {time.perf_counter() - started:.1f} s")
+
+
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """(measurement, wall time, details) rows under a header."""
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measurement':<{width}}  {'wall time':>9}  details")
+    print(f"{'-' * width}  {'-' * 9}  {'-' * 7}")
+    for label, figure, details in rows:
+        print(f"{label:<{width}}  {figure:>9}  {details}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=200, help="size of the class to grade (default 200)")
@@ -252,11 +279,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     cores = os.cpu_count() or 1
-    print("Grading benchmark")
-    print(f"  machine: {cores} cores (os.cpu_count), {platform.system()} {platform.machine()}")
-    print(f"  Python {platform.python_version()}, numpy {version('numpy')}, nbgrader {version('nbgrader')}")
-    print(f"  load average at start (1/5/15 min): {load()}")
-    print()
+    print_machine("Grading benchmark")
 
     work = Path(tempfile.mkdtemp(prefix="bench_grading_"))
     try:
@@ -288,11 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         (f"class report of {n} (part of the above)", f"{report_time:.2f} s", f"{report_time / class_time:.1%} of grading "
                                                                             "the class; python -m autograder class-report"),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measurement':<{width}}  {'wall time':>9}  details")
-    print(f"{'-' * width}  {'-' * 9}  {'-' * 7}")
-    for label, figure, details in rows:
-        print(f"{label:<{width}}  {figure:>9}  {details}")
+    print_table(rows)
     print()
     print("class of {}: scores by copied submission (copies of one submission should agree)".format(n))
     for name, s in class_scores.items():
@@ -313,9 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {verdict(peak_mb < GOAL_PEAK_MB)}  grading process peak memory: {peak_mb:.0f} MB (goal: under {GOAL_PEAK_MB} MB)")
     print(f"  {verdict(report_time < GOAL_REPORT_SHARE * class_time)}  class report: {report_time / class_time:.1%} "
           f"of grading the class (goal: under {GOAL_REPORT_SHARE:.0%})")
-    print()
-    print(f"load average at end (1/5/15 min): {load()}")
-    print(f"benchmark took {time.perf_counter() - started:.1f} s")
+    print_end(started)
     return 0
 
 

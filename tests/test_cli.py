@@ -97,3 +97,10 @@ def test_require_sandbox_refuses_the_fallback_in_one_line(tmp_path):
                              "--require-sandbox"], capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("error: a sandbox is required") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_audit_grades_as_many_submissions_at_once_as_the_class_command():
+    cores_plus_one = f"(default {(os.cpu_count() or 1) + 1})"
+    for command in ("grade", "audit"):
+        shown = " ".join(autograder(command, "--help").stdout.split())  # argparse wraps its help
+        assert f"--jobs JOBS submissions graded at once {cores_plus_one}" in shown, command
