@@ -20,12 +20,16 @@ class CheckFailed(AssertionError):
         return [f"\x1b[0;31mCheck failed\x1b[0m: {self.args[0]}"]
 
 
-def check(check_id: str, namespace: dict) -> None:
-    """Run one check on the classes defined in ``namespace`` (pass ``globals()``)."""
+def check(check_id: str, namespace: dict, full_arrays: bool = False) -> None:
+    """Run one check on the classes defined in ``namespace`` (pass ``globals()``); ``full_arrays``: a failure
+    shows the arrays behind its message too (inputs, expected, yours)."""
     result = run_check(by_id(check_id), namespace)
     if not result.passed:
         _show_pictures(result)
-        raise CheckFailed(result.message)
+        if result.details and full_arrays:
+            raise CheckFailed(f"{result.message}\n{result.details}")
+        more = f"\n(The full arrays: check({check_id!r}, globals(), full_arrays=True))" if result.details else ""
+        raise CheckFailed(result.message + more)
     points = result.check.points
     print(f"passed: {result.name} ({points} point{'s' if points != 1 else ''})")
 

@@ -63,6 +63,8 @@ def pytest_addoption(parser):
     group.addoption("--seconds-per-check", type=float, default=SECONDS_PER_CHECK, metavar="S",
                     help=f"CPU seconds a check may use before it is stopped (default {SECONDS_PER_CHECK:g}, "
                          "as when your work is graded; 0: no limit)")
+    group.addoption("--full-arrays", action="store_true", default=False,
+                    help="after each failure, the full arrays behind its message (inputs, expected, yours)")
 
 
 def with_hidden() -> bool:
@@ -92,7 +94,8 @@ def pytest_collection_modifyitems(session, config, items):
     except CPUTimeExceeded:
         raise pytest.UsageError(f"cannot self-check: reading {_shown(path, here)} took more than {seconds:g} s "
                                 "of CPU time") from None
-    _session.update(loaded=loaded, seconds=seconds, lines=lines + [f"note: {note}" for note in loaded.notes])
+    _session.update(loaded=loaded, seconds=seconds, lines=lines + [f"note: {note}" for note in loaded.notes],
+                    full_arrays=config.getoption("full_arrays"))
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +107,11 @@ def loaded_submission() -> loader.LoadedSubmission:
 
 def grade(check, loaded: loader.LoadedSubmission) -> None:
     """Run one check; fail the test with the teaching message, no traceback."""
-    result = run_check(check, loaded, expectations.default(), seconds=_session["seconds"])
+    # A whole-network check names the unit checks that fail: from the results at hand once every one has run.
+    units = [_results[c.id] for c in student_checks() if c.owner is not None and c.id in _results]
+    every_unit_ran = len(units) == sum(1 for c in student_checks() if c.owner is not None)
+    result = run_check(check, loaded, expectations.default(), seconds=_session["seconds"],
+                       units=units if every_unit_ran else None)
     _results[check.id] = result
     if not result.passed:
         pytest.fail(result.message, pytrace=False)
@@ -183,6 +190,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if not result.passed:
             for line in result.message.splitlines():
                 write(f"      {line}")
+            if result.details and _session.get("full_arrays"):
+                for line in result.details.splitlines():
+                    write(f"        {line}")
+    if not _session.get("full_arrays") and any(r.details for r in _results.values()):
+        write("(The full arrays behind these messages: pytest --full-arrays)")
 
 
 def pytest_unconfigure(config):

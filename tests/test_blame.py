@@ -4,10 +4,17 @@ test doubles are described in the student's terms. Every situation is driven thr
 
 from __future__ import annotations
 
+import html
+import os
+import shutil
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from autograder.checks import by_id, catalogue
+from autograder.checks.reference import ASSIGNMENT, REPO
 from autograder.checks.judges import xor_right
 from autograder.checks.public import LAYER_BACKWARD, SIGMOID_BACKWARD, UNCHANGED
 from autograder.checks.results import FIX_FIRST, Verdict
@@ -183,3 +190,57 @@ def test_calling_the_activation_itself_is_explained_with_the_test_activation(tmp
                                               "self.output = self.activation(self.activation_input)"),))
     message = grade(calls, tmp_path)["layer_forward_public_values"].message
     assert "CubicActivation" not in message and "test activation" in message, message
+
+
+# --- the full arrays, on request -----------------------------------------------------------------------
+
+def test_the_html_report_keeps_the_full_arrays_a_click_away(tmp_path):
+    from autograder.reports.report import html_report
+
+    results = grade(bug("layer_backward_bias_mean"), tmp_path)
+    page = html_report(Verdict(tmp_path / "bias_mean.py", list(results.values()), 0.0))
+    values = results["layer_backward_public_values"]
+    assert '<details class="arrays"><summary>the full arrays</summary>' in page
+    assert html.escape(values.details) in page and html.escape(values.details) not in html.escape(values.message)
+
+
+def test_the_notebook_check_points_to_the_full_arrays_and_shows_them_on_request(tmp_path):
+    from autograder.notebook import CheckFailed, check
+
+    namespace = loader.load(bug("layer_backward_bias_mean").write_py(tmp_path)).namespace
+    with pytest.raises(CheckFailed) as short:
+        check("layer_backward_public_values", namespace)
+    assert "check('layer_backward_public_values', globals(), full_arrays=True)" in str(short.value)
+    assert "expected [[" not in str(short.value)
+    with pytest.raises(CheckFailed) as full:
+        check("layer_backward_public_values", namespace, full_arrays=True)
+    assert "expected [[" in str(full.value) and "got      [[" in str(full.value)
+
+
+def test_the_self_check_shows_the_full_arrays_with_an_option(tmp_path):
+    # The self-check's files beside a notebook, with this repository's package (the bundle's copy is generated).
+    for name in ("conftest.py", "pytest.ini", f"test_{ASSIGNMENT}.py"):
+        shutil.copy(REPO / "solutions" / ASSIGNMENT / name, tmp_path / name)
+    bug("layer_backward_bias_mean").write_notebook(tmp_path, f"{ASSIGNMENT}.ipynb")
+
+    def self_check(*args) -> list[str]:
+        done = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)})
+        return done.stdout.splitlines()
+
+    short = self_check()
+    assert "(The full arrays behind these messages: pytest --full-arrays)" in short, short
+    assert not any("expected [[" in line for line in short)
+    assert any(line.strip().startswith("expected [[") for line in self_check("--full-arrays"))
+
+
+def test_the_decision_boundary_marks_nan_predictions_wrong(tmp_path):
+    from autograder.reports import pictures
+
+    check = by_id("xor_training_learns_xor")
+    got = run_check(check, loader.load(bug("sigmoid_backward_at_output").write_py(tmp_path)))
+    assert np.isnan(got.observations[0]["weights_1"]).any()  # the weights blew up: every prediction is nan
+    figure = pictures.xor_figure(got.observations[0], got.expected[0])
+    labels = [text.get_text() for text in figure.axes[1].texts]
+    assert labels == ["nan wrong"] * 4, labels
+    assert "nan" in figure.axes[1].get_title()

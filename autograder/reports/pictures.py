@@ -13,7 +13,7 @@ import io
 import numpy as np
 
 from ..checks import Check, catalogue
-from ..checks.judges import Gradient, XorLearns, xor_predictions
+from ..checks.judges import Gradient, XorLearns, xor_predictions, xor_right
 from ..checks.numerics import relative_error
 from ..sandboxed.xor import XOR_X, XOR_Y, network_output
 
@@ -58,13 +58,13 @@ def xor_figure(got: dict, expected: dict):
                                 cmap="RdBu_r", alpha=0.8)
     boundary.contour(xx, yy, np.nan_to_num(output, nan=0.5), levels=[0.5], colors="k", linewidths=1.5)
     predictions = xor_predictions(got)
-    for (x1, x2), label, p in zip(XOR_X, XOR_Y[:, 0], predictions[:, 0]):
-        right = (p > 0.5) == (label > 0.5)
+    for (x1, x2), label, p, right in zip(XOR_X, XOR_Y[:, 0], predictions[:, 0], xor_right(predictions)[:, 0]):
         boundary.scatter([x1], [x2], s=140, c="white" if label == 0 else "black", edgecolors="k", zorder=3)
         boundary.annotate(f"{p:.2f}" + ("" if right else " wrong"), (x1, x2), xytext=(8, 8),
                           textcoords="offset points", fontsize=9, color="k" if right else "red")
     figure.colorbar(shading, ax=boundary, label="network output")
-    boundary.set_title("What your trained network predicts (black line: 0.5)")
+    boundary.set_title("What your trained network predicts (black line: 0.5)" if np.isfinite(output).all() else
+                       "What your trained network predicts: nan (not a number) in places, drawn as 0.5")
     boundary.set_xlabel("x1")
     boundary.set_ylabel("x2")
     figure.tight_layout()

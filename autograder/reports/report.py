@@ -90,6 +90,7 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; 
 h1 { font-size: 1.5rem; } .total { font-size: 1.25rem; margin: 0.5rem 0 1.5rem; }
 table { border-collapse: collapse; width: 100%; } td, th { padding: 0.35rem 0.5rem; vertical-align: top; }
 tr { border-bottom: 1px solid #ddd; } .pass { color: #1a7f37; font-weight: 600; } .fail { color: #cf222e; font-weight: 600; }
+summary { cursor: pointer; color: #555; font-size: 0.85rem; }
 .points { white-space: nowrap; text-align: right; } pre { white-space: pre-wrap; margin: 0.25rem 0; font-size: 0.85rem; }
 figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #555; } img { max-width: 100%; }
 """
@@ -104,6 +105,9 @@ def html_report(verdict: Verdict) -> str:
         status = '<span class="pass">passed</span>' if result.passed else '<span class="fail">failed</span>'
         hidden = " (hidden)" if result.check.hidden else ""
         message = f"<pre>{html.escape(result.message)}</pre>" if result.message else ""
+        if result.details:  # the message is kept short; the arrays behind it are a click away
+            message += (f'<details class="arrays"><summary>the full arrays</summary>'
+                        f"<pre>{html.escape(result.details)}</pre></details>")
         rows.append(f'<tr class="check"><td>{status}</td><td><b>{html.escape(result.name)}</b>{hidden}{message}</td>'
                     f'<td class="points">{result.score:g} / {result.check.points}</td></tr>')
         for caption, png in pictures.for_check(result.check, result.observations, result.expected, result.passed):
