@@ -131,7 +131,7 @@ def compare(what: str, got: np.ndarray, expected: np.ndarray, case: dict, names:
     wrong = int((~close).sum())
     if hidden:
         raise Failure(
-            f"{what} is wrong for {inputs}: {wrong} of {got.size} entries differ; "
+            f"{what} is wrong for {brief(case, names, hidden)}: {wrong} of {got.size} entries differ; "
             f"the worst is at index {index}, off by {abs(got[index] - expected[index]):.3g}.", hint=hint)
     mask = ""
     if wrong < got.size and elementwise and len(names) == 1:
@@ -147,7 +147,12 @@ def compare(what: str, got: np.ndarray, expected: np.ndarray, case: dict, names:
 
 def brief(case: dict, names: tuple, hidden: bool) -> str:
     """The inputs in a few words: their values when they are few, else their shapes (the values are in
-    the failure's details); hidden inputs as :func:`describe_inputs` gives them."""
+    the failure's details). Hidden inputs: one array as :func:`describe_inputs` gives it (its order of
+    magnitude says whether large inputs are involved); several by their shapes alone."""
+    arrays = [name for name in names if np.ndim(case[name])]
+    if hidden and len(arrays) > 1:
+        scalars = [f"a hidden {name}" for name in names if name not in arrays]
+        return "hidden inputs " + ", ".join([f"{name} {np.shape(case[name])}" for name in arrays] + scalars)
     if hidden:
         return describe_inputs(case, names, hidden)
     parts = []
