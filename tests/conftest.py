@@ -25,3 +25,21 @@ def grade_in_process(reference_expectations):
         return {check.id: run_check(check, loaded, reference_expectations) for check in catalogue()}
 
     return grade
+
+
+# Measurements a test prints after the run (pytest's terminal summary, so CI logs show them without -s).
+MEASURED = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def report_measure(request):
+    """report_measure(line): print ``line`` in the terminal summary of this run."""
+    return request.config.stash.setdefault(MEASURED, []).append
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = config.stash.get(MEASURED, [])
+    if lines:
+        terminalreporter.section("measured")
+        for line in lines:
+            terminalreporter.write_line(line)

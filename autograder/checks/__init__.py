@@ -14,6 +14,7 @@ read and may be reworded at any time.
 - ``reference``       loads the reference solution from the instructor's notebook
 - ``expectations``    what the reference (and each known mistake) produces: live, or stored for students
 - ``misconceptions``  names the mistake behind a failure
+- ``relations``       how a wrong result relates to the right one (opposite sign, a stray factor, ...)
 - ``staff/``          staff only, left out of the student version as a folder: hidden checks, wrong formulas
 """
 

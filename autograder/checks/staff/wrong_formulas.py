@@ -46,6 +46,25 @@ class _Identity(_NoDerivative):
         return x
 
 
+class _DerivativeForActivation(_NoDerivative):
+    """Another method's result: the derivative where the activation belongs."""
+
+    def forward(self, x):
+        return self.inner.backward(x)
+
+
+class _AppliedTwice(_NoDerivative):
+    def forward(self, x):
+        return self.inner.forward(self.inner.forward(x))
+
+
+class _ActivationForDerivative(_NoDerivative):
+    """Another method's result: the activation where its derivative belongs."""
+
+    def backward(self, x):
+        return self.inner.forward(x)
+
+
 def _layer_with_activation(ns: dict, wrapper, method: str) -> dict:
     def patched(self, *args):
         original = self.activation
@@ -160,14 +179,20 @@ WRONG_FORMULAS: dict[str, Callable[[dict], dict]] = {
     "relu_backward_is_relu": lambda ns: _static(ns, "ReLU", "backward", lambda x: ns["ReLU"].forward(x)),
     "relu_backward_inverted": lambda ns: _static(ns, "ReLU", "backward", lambda x: 1.0 - ns["ReLU"].backward(x)),
     "sigmoid_forward_sign": lambda ns: _static(ns, "Sigmoid", "forward", lambda x: ns["Sigmoid"].forward(-x)),
+    "sigmoid_forward_is_derivative": lambda ns: _static(ns, "Sigmoid", "forward", lambda x: ns["Sigmoid"].backward(x)),
     "sigmoid_backward_at_output": lambda ns: _static(ns, "Sigmoid", "backward", lambda x: x * (1 - x)),
     "sigmoid_backward_missing_factor": lambda ns: _static(ns, "Sigmoid", "backward",
                                                           lambda x: ns["Sigmoid"].forward(x)),
     "layer_forward_missing_bias": _missing_bias,
     "layer_forward_no_activation": lambda ns: _layer_with_activation(ns, _Identity, "forward"),
     "layer_forward_overwrites_pre_activation": _pre_activation_overwritten,
+    "layer_forward_derivative_for_activation": lambda ns: _layer_with_activation(ns, _DerivativeForActivation,
+                                                                                 "forward"),
+    "layer_forward_activation_twice": lambda ns: _layer_with_activation(ns, _AppliedTwice, "forward"),
     "layer_backward_no_derivative": lambda ns: _layer_with_activation(ns, _NoDerivative, "backward"),
     "layer_backward_derivative_at_output": lambda ns: _layer_with_activation(ns, _DerivativeAtOutput, "backward"),
+    "layer_backward_forward_for_derivative": lambda ns: _layer_with_activation(ns, _ActivationForDerivative,
+                                                                               "backward"),
     "layer_backward_bias_mean": _layer_gradients(lambda gi, gw, gb, n: (gi, gw, gb / n)),
     "layer_backward_bias_no_keepdims": _layer_gradients(lambda gi, gw, gb, n: (gi, gw, gb.ravel())),
     "layer_backward_weights_transposed": _layer_gradients(lambda gi, gw, gb, n: (gi, gw.T, gb)),

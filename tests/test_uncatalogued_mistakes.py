@@ -1,0 +1,143 @@
+"""Mistakes nobody catalogued are named by how the result relates to the right one, and a cause is named
+only when the evidence singles it out. Measured on a bug set of its own (``uncatalogued_bugs.py``); the
+fractions are printed in the run's terminal summary ("measured")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from autograder.checks import catalogue, misconceptions, relations
+from autograder.checks.misconceptions import INPUT_NOT_CACHED, OUTPUT_NOT_SQUASHED
+from autograder.inprocess import run_check
+from autograder.sandboxed import loader
+
+from uncatalogued_bugs import CORRECT_MUTANTS, MUTANTS, Expect
+from variants import Variant
+
+CAUSE = "Likely cause: "
+TEXT = {key: text for key, (_, text) in misconceptions.MISCONCEPTIONS.items()}
+NAMED_AT_LEAST, IMPRECISE_AT_MOST = 0.9, 0.05
+
+
+def messages(variant, folder, expectations) -> dict[str, str]:
+    """check id -> message, for every check the variant fails."""
+    namespace = loader.load(variant.write_py(folder)).namespace
+    results = {check.id: run_check(check, namespace, expectations) for check in catalogue()}
+    return {key: result.message for key, result in results.items() if not result.passed}
+
+
+def causes(failed: dict[str, str]) -> set[str]:
+    return {cause.strip() for message in failed.values() for cause in message.split(CAUSE)[1:]}
+
+
+@pytest.fixture(scope="module")
+def graded(reference_expectations, tmp_path_factory) -> dict[str, dict[str, str]]:
+    folder = tmp_path_factory.mktemp("mutants")
+    return {variant.name: messages(variant, folder, reference_expectations) for variant, _ in MUTANTS}
+
+
+def template(expect: Expect) -> str:
+    """The expected cause as a pattern whose one group is the observations it names (None: not said)."""
+    if expect.mistake:
+        return rf"(?:(.+) only: )?{re.escape(TEXT[expect.mistake])}"
+    if expect.relation == "calls_reversed":
+        return f"()?{re.escape(relations.CALLS_REVERSED)}"
+    if expect.relation == "calls_missing":
+        return re.escape(relations.CALLS_MISSING).replace(re.escape("{which}"), "(.+)")
+    return re.escape(relations.BY_NAME[expect.relation].text).replace(re.escape("{what}"), "(.+)")
+
+
+def verdict(cause: str, expect: Expect | None) -> str:
+    """"right": the expected cause, in the observations expected; "imprecise": the expected cause named in
+    other observations (the same mistake, seen where it spread), or a relation true of the results that
+    does not name the mistake; "wrong": anything else."""
+    found = re.fullmatch(template(expect), cause) if expect else None
+    if found is None:
+        true = [name for name in (expect.imprecise if expect else ())
+                if re.fullmatch(template(Expect(relation=name)), cause)]
+        return "imprecise" if true else "wrong"
+    seen_in = found.group(1)
+    return "right" if not expect.labels or seen_in in (None, ", ".join(expect.labels)) else "imprecise"
+
+
+def measure(graded) -> dict[str, list[str]]:
+    """Outcome -> the mutants with that outcome: named (a right cause), wrong (any wrong cause), imprecise
+    (an imprecise cause and no wrong one), unnamed (no right cause)."""
+    outcome = {"named": [], "wrong": [], "imprecise": [], "unnamed": []}
+    for variant, expect in MUTANTS:
+        verdicts = {verdict(cause, expect) for cause in causes(graded[variant.name])}
+        outcome["named" if "right" in verdicts else "unnamed"].append(variant.name)
+        if "wrong" in verdicts:
+            outcome["wrong"].append(variant.name)
+        elif "imprecise" in verdicts:
+            outcome["imprecise"].append(variant.name)
+    return outcome
+
+
+def test_every_mutant_changes_behaviour_and_costs_points_in_its_own_class(graded):
+    owners = {check.id: check.owner for check in catalogue()}
+    for variant, _ in MUTANTS:
+        failed = graded[variant.name]
+        assert any(owners[key] == variant.owner for key in failed), variant.name
+        assert all(owners[key] in (variant.owner, None) for key in failed), (variant.name, failed.keys())
+
+
+def test_most_uncatalogued_mistakes_are_named_and_none_wrongly(graded, report_measure):
+    outcome = measure(graded)
+    total = len(MUTANTS)
+    of_a_kind = [variant.name for variant, expect in MUTANTS if expect is not None]  # a relation or a known mistake
+    named = len(outcome["named"])
+    report_measure(f"uncatalogued mistakes named: {named} of {len(of_a_kind)} of the kinds a relation or known "
+                   f"mistake describes ({named / len(of_a_kind):.0%}); {named} of {total} in all ({named / total:.0%})")
+    for kind in ("wrong", "imprecise", "unnamed"):
+        report_measure(f"uncatalogued mistakes {kind}: {len(outcome[kind])} of {total} "
+                       f"({len(outcome[kind]) / total:.0%}) {', '.join(outcome[kind])}")
+    wrong = {name: causes(graded[name]) for name in outcome["wrong"]}
+    assert wrong == {}
+    assert len(outcome["imprecise"]) <= IMPRECISE_AT_MOST * total, outcome["imprecise"]
+    assert named >= NAMED_AT_LEAST * len(of_a_kind), set(of_a_kind) - set(outcome["named"])
+
+
+def test_the_bug_set_is_not_made_of_the_catalogues_bugs():
+    from variants import BUGS
+
+    catalogued = {tuple(variant.edits) for variant in BUGS}
+    assert len(MUTANTS) >= 40
+    assert not any(tuple(variant.edits) in catalogued for variant, _ in MUTANTS)
+    kinds = {expect.relation or expect.mistake if expect else None for _, expect in MUTANTS}
+    assert {"negated", "times_2", "transposed", "wrong_where_negative", "divided_by_batch", "swapped",
+            "calls_reversed", None} <= kinds
+
+
+@pytest.mark.parametrize("variant", CORRECT_MUTANTS, ids=lambda v: v.name)
+def test_correct_code_written_differently_gets_no_message_and_no_cause(variant, reference_expectations, tmp_path):
+    assert messages(variant, tmp_path, reference_expectations) == {}
+
+
+# --- a cause only when the evidence singles it out (issue 12, the wrong causes observed) ----------------
+
+def test_a_backward_that_updates_nothing_is_not_called_layers_walked_front_to_back(reference_expectations, tmp_path):
+    frozen = Variant("network_backward_updates_nothing", (
+        ("layer.weights -= learning_rate * grad_weights", "pass"), ("layer.bias -= learning_rate * grad_bias", "pass")))
+    failed = messages(frozen, tmp_path, reference_expectations)
+    assert "neuralnetwork_backward_public_update" in failed
+    assert causes(failed) == set(), failed
+
+
+def test_a_none_met_in_layer_forward_is_not_called_forgetting_to_cache_the_input(reference_expectations, tmp_path):
+    reads_before_setting = Variant("layer_forward_reads_its_output_first", (
+        ("self.input = x", "previous = len(self.output)  # None before the first call\n        self.input = x"),))
+    failed = messages(reads_before_setting, tmp_path, reference_expectations)
+    backward = {key: m for key, m in failed.items() if key.startswith("layer_backward")}
+    assert backward and all("NoneType" in m for m in backward.values()), failed
+    assert not any(INPUT_NOT_CACHED in m for m in failed.values()), failed
+
+
+def test_xor_outputs_outside_0_1_from_a_wrong_sigmoid_are_not_called_a_skipped_output_activation(
+        reference_expectations, tmp_path):
+    negated = next(variant for variant, _ in MUTANTS if variant.name == "sigmoid_forward_negated")
+    failed = messages(negated, tmp_path, reference_expectations)
+    xor = {key: m for key, m in failed.items() if key.startswith("xor_")}
+    assert xor and not any(OUTPUT_NOT_SQUASHED in m for m in xor.values()), xor
