@@ -156,8 +156,10 @@ NETWORK_FORWARD = "NeuralNetwork.forward feeds x through self.layers in order an
 NETWORK_BACKWARD = ("NeuralNetwork.backward walks self.layers in reverse: call layer.backward(grad) once, then "
                     "update layer.weights -= learning_rate * grad_weights and layer.bias -= learning_rate * "
                     "grad_bias, and pass grad_input on to the previous layer.")
-XOR = ("The unit checks above find most bugs faster: fix those first. If they all pass, check that "
-       "NeuralNetwork.backward uses the learning rate it is given.")
+# Shown only when no unit check fails (else the XOR messages name those): what the unit checks cannot see.
+XOR = ("The unit checks grade each class alone, so look at what only the whole network does: NeuralNetwork.__init__ "
+       "(one Layer per pair of sizes, each with its own activation, in order) and real layers working together "
+       "(nothing shared between them, such as a cache kept on the class instead of on self).")
 
 
 PUBLIC_CHECKS = [
