@@ -56,12 +56,20 @@ def test_a_wrong_unit_result_sends_the_xor_checks_to_that_unit_instead_of_the_le
         assert "learning rate" not in message and "ReLU" not in message, message
 
 
-def test_a_verdict_names_the_units_once_whoever_assembled_its_results(tmp_path):
-    results = grade(bug("sigmoid_forward_sign"), tmp_path)
-    verdict = Verdict(tmp_path / "x.py", list(results.values()), 0.0)
+@pytest.mark.parametrize("name", ["sigmoid_forward_sign", "network_backward_front_to_back"])
+def test_the_grading_commands_verdict_says_what_the_in_process_front_ends_say(name, tmp_path):
+    results = grade(bug(name), tmp_path)
+    loaded = loader.load(bug(name).write_py(tmp_path))
+    # As the grading command judges each check: alone (units=[]: no unit results at hand), then as a verdict.
+    alone = [run_check(check, loaded, units=[]) for check in catalogue()]
+    assert all(FIX_FIRST not in r.message for r in alone if r.check.owner is None)  # not yet
+    verdict = Verdict(tmp_path / "x.py", alone, 0.0)
     for result in verdict.results:
         assert result.message == results[result.id].message
-        assert result.message.count(FIX_FIRST) <= 1
+    # Whoever assembled the results, the units are named once.
+    again = Verdict(tmp_path / "x.py", list(results.values()), 0.0)
+    assert [r.message for r in again.results] == [r.message for r in verdict.results]
+    assert all(r.message.count(FIX_FIRST) <= 1 for r in again.results)
 
 
 def test_a_crash_in_a_method_whose_checks_fail_is_quoted_and_numpy_speaks_plainly(tmp_path):
