@@ -253,3 +253,10 @@ def test_when_every_unit_check_passes_the_xor_hint_points_at_what_only_the_netwo
     for result in results.values():
         assert "NeuralNetwork.__init__" in result.message and FIX_FIRST not in result.message, result.message
         assert "learning rate" not in result.message, result.message
+
+
+@pytest.mark.parametrize("name", ["layer_backward_bias_mean", "sigmoid_backward_overflows", "relu_forward_capped"])
+def test_hidden_checks_keep_no_arrays_behind_their_messages(name, tmp_path):
+    hidden = [r for r in failed(grade(bug(name), tmp_path)).values() if r.check.hidden]
+    assert hidden
+    assert all(r.details == "" for r in hidden), [r.details for r in hidden]

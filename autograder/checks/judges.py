@@ -364,8 +364,9 @@ class Gradient:
             worst = index_of(int(np.argmax(error)), error.shape)
             if error[worst] > GRADIENT_TOLERANCE:
                 off = error > GRADIENT_TOLERANCE
-                details = (f"{label}, for {describe_inputs(case, tuple(self.pairs.values()), False)}:\n"
-                           f"  numerical {show(numeric)}\n  yours     {show(analytic)}")
+                details = "" if check.hidden else (
+                    f"{label}, for {describe_inputs(case, tuple(self.pairs.values()), False)}:\n"
+                    f"  numerical {show(numeric)}\n  yours     {show(analytic)}")
                 raise Failure(
                     f"{label} disagrees with the numerical gradient (central differences of a correct "
                     f"{check.owner}.forward, not of yours) in {int(off.sum())} of {error.size} entries; the worst, "
