@@ -260,3 +260,13 @@ def test_hidden_checks_keep_no_arrays_behind_their_messages(name, tmp_path):
     hidden = [r for r in failed(grade(bug(name), tmp_path)).values() if r.check.hidden]
     assert hidden
     assert all(r.details == "" for r in hidden), [r.details for r in hidden]
+
+
+def test_when_many_unit_checks_fail_the_xor_checks_name_their_methods(tmp_path):
+    no_import = Variant("numpy_never_imported_in_the_layer", (
+        ("self.weights = np.random.randn(input_size, output_size) * np.sqrt(2.0 / input_size)",
+         "self.weights = numpy.random.randn(input_size, output_size) * np.sqrt(2.0 / input_size)"),))
+    results = grade(no_import, tmp_path)
+    message = results["xor_training_learns_xor"].message
+    assert f"{FIX_FIRST} those of Layer.forward, Layer.backward, NeuralNetwork.forward" in message, message
+    assert "public values" not in message and len(message) < 500, message

@@ -118,6 +118,7 @@ def method_hint(check: Check) -> str:
 # --- whole-network results, when unit checks fail too ------------------------------------------------
 
 FIX_FIRST = "Fix the unit checks that fail first:"
+NAMED_AT_MOST = 6  # failing unit checks named one by one; more are named by their methods
 
 def units_first(results: list[Result]) -> list[Result]:
     """The results, each failed whole-network one saying which unit checks to fix first when some fail."""
@@ -138,8 +139,11 @@ def fix_units_first(result: Result, units) -> Result:
     methods: dict[str, list[str]] = {}
     for unit in failing:
         methods.setdefault(unit.check.method, []).append(unit.check.name.partition(": ")[2])
-    first = (FIX_FIRST + " " + "; ".join(f"{m} ({', '.join(n)})" for m, n in methods.items())
-             + ". The XOR training runs every method, so a bug in one shows here too.")
+    if len(failing) <= NAMED_AT_MOST:
+        which = "; ".join(f"{method} ({', '.join(names)})" for method, names in methods.items())
+    else:  # a long list says less than the methods it comes from
+        which = f"those of {', '.join(methods)} ({len(failing)} checks)"
+    first = f"{FIX_FIRST} {which}. The XOR training runs every method, so a bug in one shows here too."
     error = result.error
     own = [unit for unit in units if error and unit.check.method == error.where]
     if error and own and all(unit.passed for unit in own):
