@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from autograder.checks import catalogue, misconceptions, relations
@@ -141,3 +142,16 @@ def test_xor_outputs_outside_0_1_from_a_wrong_sigmoid_are_not_called_a_skipped_o
     failed = messages(negated, tmp_path, reference_expectations)
     xor = {key: m for key, m in failed.items() if key.startswith("xor_")}
     assert xor and not any(OUTPUT_NOT_SQUASHED in m for m in xor.values()), xor
+
+
+def test_causes_in_hidden_checks_show_no_hidden_value(graded, reference_expectations):
+    """A cause is words and the names of what was compared: no number of a hidden input or result."""
+    hidden = {check.id: check for check in catalogue() if check.hidden}
+    for failed in graded.values():
+        for key in hidden.keys() & failed.keys():
+            shown = {f"{float(n):.4g}" for cause in failed[key].split(CAUSE)[1:]
+                     for n in re.findall(r"(?<![\w.\[])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?", cause)}
+            check = hidden[key]
+            for case, expected in zip(check.cases(), reference_expectations.expected(check)):
+                values = [v for array in [*case.values(), *expected.values()] for v in np.ravel(array)]
+                assert not shown & {f"{v:.4g}" for v in values if abs(v) > 1e-3 and v not in (0.0, 1.0)}, failed[key]
