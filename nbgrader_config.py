@@ -55,6 +55,26 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# At the end of the run, one paragraph after nbgrader's log: students graded, each one that failed to grade
+# and why, notebooks graded under the name rename-submissions gave them, cells that timed out
+# (autograder/course/nbgrader_plugins.py, AutogradeSummary). nbgrader's own steps, with RecordTimeouts
+# after Execute; the two hooks tell the summary when each student begins and is saved.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "autograder.course.nbgrader_plugins.RecordTimeouts",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.pre_convert_hook = "autograder.course.nbgrader_plugins.begin_student"
+c.Autograde.post_convert_hook = "autograder.course.nbgrader_plugins.end_student"
+from autograder.course.nbgrader_plugins import summarise_autograde  # noqa: E402
+
+summarise_autograde()
+
 # --- Feedback: `nbgrader generate_feedback nn_from_scratch` ------------------------------
 # nbgrader's feedback shows hidden test cells as they ran. HideHiddenTests removes the
 # hidden regions, and the tracebacks of those cells, which quote their source.

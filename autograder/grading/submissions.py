@@ -13,6 +13,7 @@ report by name: nothing is graded on a guess.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from ..checks.reference import ASSIGNMENT
 from ..sandboxed.loader import SUFFIXES
 
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+# In submitted/, what rename_for_nbgrader renamed, for autograde's summary (nbgrader and this rule skip dot files).
+RENAMED_RECORD = ".renamed.json"
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ def rename_for_nbgrader(submitted: Path, assignment: str = ASSIGNMENT) -> tuple[
     one line per student whose folder holds no notebook or several).
     """
     done, problems = [], []
+    before = renamed_before(submitted)
     for student, found in class_submissions(submitted):
         if found.problem or found.path is None or found.path.suffix != ".ipynb":
             problems.append(f"{student}: {found.problem or 'no notebook (.ipynb)'}: not graded")
@@ -88,6 +92,17 @@ def rename_for_nbgrader(submitted: Path, assignment: str = ASSIGNMENT) -> tuple[
         if found.path != target:
             target.parent.mkdir(parents=True, exist_ok=True)
             found.path.rename(target)
+            before[student] = str(found.path.relative_to(Path(submitted) / student))
             done.append(f"{student}: renamed {found.path.relative_to(submitted)} -> "
                         f"{target.relative_to(submitted)}")
+    if done:
+        (Path(submitted) / RENAMED_RECORD).write_text(json.dumps(before, indent=1, sort_keys=True))
     return done, problems
+
+
+def renamed_before(submitted: Path) -> dict[str, str]:
+    """student -> their notebook's path (in their folder) before :func:`rename_for_nbgrader` renamed it."""
+    try:
+        return json.loads((Path(submitted) / RENAMED_RECORD).read_text())
+    except (OSError, ValueError):
+        return {}
