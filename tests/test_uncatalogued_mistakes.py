@@ -155,3 +155,12 @@ def test_causes_in_hidden_checks_show_no_hidden_value(graded, reference_expectat
             for case, expected in zip(check.cases(), reference_expectations.expected(check)):
                 values = [v for array in [*case.values(), *expected.values()] for v in np.ravel(array)]
                 assert not shown & {f"{v:.4g}" for v in values if abs(v) > 1e-3 and v not in (0.0, 1.0)}, failed[key]
+
+
+def test_an_array_changed_in_place_is_not_described_as_a_wrong_value(reference_expectations, tmp_path):
+    doubles_weights = Variant("layer_backward_doubles_its_weights", (
+        ("return grad_input, grad_weights, grad_bias",
+         "self.weights *= 2\n        return grad_input, grad_weights, grad_bias"),))
+    failed = messages(doubles_weights, tmp_path, reference_expectations)
+    assert "layer_backward_leaves_parameters_and_inputs_unchanged" in failed
+    assert causes(failed) == set(), failed
