@@ -195,7 +195,21 @@ def _grade_class(folder: Path, out: Path, jobs: int, limits, shard=None, compare
               f"{' (listed in ' + str(out / 'changes.csv') + ')' if found else ''}")
         for change in found:
             print(f"  {changes.describe(change)}")
+    print(_class_summary(folder, rows))
     return 0
+
+
+def _class_summary(folder: Path, rows) -> str:
+    """The last line of grading a class: how many were graded, who was not, whose notebook had another name."""
+    from .grading.submissions import class_submissions
+
+    graded = {student for student, verdict in rows if not isinstance(verdict, str)}
+    not_graded = [student for student, verdict in rows if isinstance(verdict, str)]
+    renamed = [student for student, found in class_submissions(folder) if found.renamed and student in graded]
+    return (f"{len(rows)} students: {len(graded)} graded, {len(not_graded)} not graded"
+            + (f" ({', '.join(not_graded)}; why above)" if not_graded else "")
+            + f"; {len(renamed)} graded from a notebook under another name"
+            + (f" ({', '.join(renamed)})" if renamed else ""))
 
 
 def _merge(out: Path) -> int:

@@ -66,7 +66,7 @@ def test_grading_a_class_writes_one_result_per_student_and_grades_csv(tmp_path):
     REFERENCE.write_notebook(submitted / "ada" / "nn_from_scratch").rename(
         submitted / "ada" / "nn_from_scratch" / "nn_from_scratch.ipynb")
     (submitted / "ben").mkdir()
-    (submitted / "ben" / "nn_from_scratch.ipynb").write_bytes(EXERCISE.read_bytes())
+    (submitted / "ben" / "nn_from_scratch (1).ipynb").write_bytes(EXERCISE.read_bytes())  # a browser's name
     bug("relu_forward_capped").write_py(submitted).rename(submitted / "cleo.py")
     (submitted / "dan").mkdir()  # submitted nothing
     out = tmp_path / "graded"
@@ -80,6 +80,8 @@ def test_grading_a_class_writes_one_result_per_student_and_grades_csv(tmp_path):
     assert rows["ada"]["isolation"] and not rows["dan"]["isolation"]  # how each graded submission was isolated
     assert rows["dan"]["error"] and float(rows["dan"]["score"]) == 0
     assert {p.name for p in out.glob("*.json")} == {"ada.json", "ben.json", "cleo.json"}
+    assert result.stdout.rstrip().splitlines()[-1] == ("4 students: 3 graded, 1 not graded (dan; why above); "
+                                                       "1 graded from a notebook under another name (ben)")
 
 
 @pytest.mark.parametrize("name", ["relu_forward_returns_mask", "layer_forward_no_activation",
