@@ -219,6 +219,45 @@ def test_processes_a_submission_starts_or_detaches_are_all_gone_afterwards(tmp_p
     assert left == []
 
 
+# What a submission leaves in its scratch folder: a file, and a folder too deep for Python's rmtree to remove.
+PLANTS = {"file": "open(PLANTED, 'w').write('def forward(x): ...')",
+          "deep folder": "here = os.getcwd()\n"
+                         "        if not os.path.exists(PLANTED):\n"
+                         "            os.mkdir(PLANTED)\n"
+                         "            os.chdir(PLANTED)\n"
+                         "            for _ in range(1500):\n"
+                         "                os.mkdir('d')\n"
+                         "                os.chdir('d')\n"
+                         "            os.chdir(here)"}
+
+
+@pytest.mark.parametrize("plant", PLANTS)
+def test_a_sandbox_that_grades_the_next_submission_holds_nothing_of_the_one_before(plant, tmp_path, isolation_mode):
+    """A class is graded one submission after another in each job slot's sandbox (one slot here): what a
+    submission writes is there for its own later checks, and gone for the next submission."""
+    planted = "/tmp/nn-planted" if isolation_mode == "sandbox" else "nn-planted"  # the fallback's scratch folder
+    planting = "import os\n        " + PLANTS[plant].replace("PLANTED", repr(planted)) + "\n        "
+    # Its own Sigmoid checks run later, in other processes: they see what it planted, or lose their points.
+    plants = Variant("a_plants", ((RELU_FORWARD, planting + RELU_FORWARD),
+                                  (SIGMOID_FORWARD, "import os\n"
+                                                    f"        if not os.path.exists({planted!r}):\n"
+                                                    "            return x * 0\n"
+                                                    "        " + SIGMOID_FORWARD)))
+    finds = attack("b_finds", SIGMOID_FORWARD, "import os\n"
+                                               f"        if os.path.exists({planted!r}):\n"
+                                               "            return x * 0\n"
+                                               "        " + SIGMOID_FORWARD)
+    (tmp_path / "class").mkdir()
+    for variant in (plants, finds):
+        variant.write_py(tmp_path / "class")
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", tmp_path / "class", "--out", tmp_path / "out",
+                           "--jobs", "1", "--timeout", "3"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in ("a_plants", "b_finds"):
+        tests = {t["extra_data"]["check_id"]: t for t in json.loads((tmp_path / "out" / f"{name}.json").read_text())["tests"]}
+        assert why(tests) == {}, name
+
+
 def _is_named(pid: str, marker: str) -> bool:
     try:
         return Path(f"/proc/{pid}/comm").read_text().strip() == marker
@@ -243,12 +282,11 @@ def test_killing_its_own_worker_costs_the_submission_only(tmp_path, isolation_mo
     kill = "import os, signal\n        os.kill(os.getppid(), signal.SIGKILL)\n        " + SIGMOID_FORWARD
     tests, result = grade(attack("kills_worker", SIGMOID_FORWARD, kill), tmp_path)
     assert len(tests) == len(ALL) and result.returncode == 0  # the grader finished and wrote every check
-    if isolation_mode == "sandbox":  # the worker is the sandbox's pid 1: a signal from inside is ignored
-        assert lost(tests) == set()
-    elif os.geteuid() == 0:  # the worker stays root, the checks run as another uid: the kill itself fails
+    if isolation_mode == "fallback" and os.geteuid() == 0:  # the checks run as another uid: the kill itself fails
         assert lost(tests) == of("Sigmoid") | of(XOR)
         assert "PermissionError" in tests["sigmoid_forward_public_values"]["output"]
-    else:  # the same uid: the worker dies (twice: the retry meets the attack again); what it had not run scores 0
+    else:  # the same uid: the process grading it dies (twice: the retry meets the attack again); what it had
+        # not run scores 0
         assert any("not run" in tests[name]["output"] for name in lost(tests))
 
 

@@ -100,7 +100,7 @@ def audit(course: Path, assignment: str = ASSIGNMENT, jobs: int = 1) -> list[Fin
                          if abs(theirs.get(r.id, 0.0) - r.score) > 1e-9]
         return Finding(student, nbgrader_total, verdict.score, note, disagreements)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with isolation.reused(), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return list(pool.map(one, class_submissions(course / "submitted")))
 
 

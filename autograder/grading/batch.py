@@ -1,4 +1,4 @@
-"""Grade a class: one submission per student, in parallel, each in its own worker."""
+"""Grade a class: one submission per student, in parallel; each job slot's sandbox grades its submissions in turn."""
 
 from __future__ import annotations
 
@@ -57,6 +57,6 @@ def grade_class(folder: Path, out: Path, jobs: int, limits: isolation.Limits,
             scores.append((student, verdict if isinstance(verdict, str) else Score(verdict.score, verdict.max_score)))
             yield student, verdict
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with isolation.reused(), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         report.write_grades_csv(graded(pool), checks, out / ("grades.csv" if shard is None else shards.file_name(shard)))
     return scores

@@ -20,16 +20,11 @@ import json
 import os
 import pwd
 import queue
-import selectors
 import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,15 +32,11 @@ import numpy as np
 from ..checks import SECONDS_PER_CHECK, Check, catalogue, graded_classes
 from ..checks import expectations as expected_values
 from ..checks.results import Result, Verdict, failed_to_run, judge
-from ..sandboxed import loader, wire, worker
-from . import cgroup, sandbox
+from ..sandboxed import loader, wire
+from . import cgroup, sandbox, workers
 from .untrusted import UnsafeNpz, clean_text, read_npz
+from .workers import SANDBOXED, SCRATCH, Sent, adopt_orphans, reused  # noqa: F401 (the front ends' names)
 
-# The worker's code: this folder, mounted read-only in a sandbox (or copied whole into a
-# fallback job as JOB/pkg/sandboxed), so the worker sees nothing of this repository: not
-# solutions/, the judges or the hidden checks.
-SANDBOXED = Path(loader.__file__).resolve().parent
-BOOT = "import sys; sys.path.insert(0, sys.argv[1] + '/pkg'); from sandboxed.worker import main; sys.exit(main(sys.argv[1:]))"
 GRADER_USER_VARIABLE = "NN_GRADER_USER"
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
 
@@ -102,25 +93,25 @@ def grade(path: Path | str, checks: list[Check] | None = None, expectations=None
         expectations = background.submit(expected_values.computed_for, checks)
         background.shutdown(wait=False)  # the task goes on; the thread ends with it
     slot = _slots.get()
-    job = Path(tempfile.mkdtemp(prefix="nn-grade-"))  # 0700: no other user reads it
+    used = workers.for_slot(slot, how, limits.processes)
     try:
-        runs, run_of, plan = _write_job(job, path, checks, limits, how, slot)
-        sent = _run_worker(job, limits, how, slot, list(runs))
+        runs, run_of, plan = _write_job(used.job, path, checks, limits, how, slot)
+        sent = used.grade(limits, list(runs))
         if sent.rejected is not None:  # the file could not be read as a submission: nothing was run
             raise loader.SubmissionError(f"{path}: {sent.rejected}")
         unfinished = [run for run in runs if run not in sent.statuses]
         if unfinished and not sent.stopped:
-            # The worker died early (killed by the submission itself, or a fault of ours):
-            # one more worker runs what is left, so a fluke costs nobody points.
-            _keep_runs(job, plan, unfinished)
-            again = _run_worker(job, limits, how, slot, unfinished)
+            # The process grading it died early (killed by the submission itself, or a fault of ours):
+            # one more runs what is left, so a fluke costs nobody points.
+            _keep_runs(used.job, plan, unfinished, _job_owner(how, slot))
+            again = used.grade(limits, unfinished)
             sent.merge(again)
             sent.notes.append(f"the worker stopped early; {len(unfinished)} runs were run again in a new one")
         if isinstance(expectations, Future):
             expectations = expectations.result()
         results = [_judge_one(check, run_of[check.id], sent, expectations, limits) for check in checks]
     finally:
-        shutil.rmtree(job, ignore_errors=True)
+        workers.done_with(used)
         _slots.put(slot)
     return Verdict(path, results, time.monotonic() - started, sent.notes, isolation=_describe(how))
 
@@ -162,6 +153,8 @@ def _write_job(job: Path, path: Path, checks: list[Check], limits: Limits,
     shared = not how.sandbox and os.geteuid() != 0
     counted = (how.sandbox and (os.geteuid() != 0 or how.as_slot_user)) or account is not None or shared
     process_limit = limits.processes if counted else None
+    for earlier in job.glob(f"{wire.SUBMISSION}.*"):  # the slot's previous submission, in a reused job folder
+        earlier.unlink()
     shutil.copyfile(path, job / f"{wire.SUBMISSION}{path.suffix}")
     plan = {"submission": path.name, "file": f"{wire.SUBMISSION}{path.suffix}", "wanted": graded_classes(checks),
             "limits": {"seconds_per_check": limits.seconds_per_check, "wall_seconds_per_check": limits.wall,
@@ -173,18 +166,15 @@ def _write_job(job: Path, path: Path, checks: list[Check], limits: Limits,
     if not how.sandbox:
         # The worker's code, copied: a fallback worker can read nothing of the repository. The checks
         # work in scratch/, the only folder they may write to: the plan and the inputs stay as written.
-        shutil.copytree(SANDBOXED, job / "pkg" / "sandboxed")  # with its bytecode, still valid (times kept)
-        (job / SCRATCH).mkdir(mode=0o700)
+        shutil.copytree(SANDBOXED, job / "pkg" / "sandboxed", dirs_exist_ok=True)  # with its bytecode (times kept)
+        (job / SCRATCH).mkdir(mode=0o700, exist_ok=True)
         if account:  # as root: the job's own uid writes its scratch folder and reaches it; nothing else here
             os.chown(job / SCRATCH, *account)
             job.chmod(0o711)
-    elif how.as_slot_user:  # bubblewrap, started as the slot's uid, binds these files: they must be its to read
+    elif (owner := _job_owner(how, slot)) is not None:  # bubblewrap, started as that uid, binds them
         for item in [job, *job.rglob("*")]:
-            os.chown(item, sandbox.slot_uid(slot), sandbox.slot_uid(slot), follow_symlinks=False)
+            os.chown(item, owner, owner, follow_symlinks=False)
     return runs, run_of, plan
-
-
-SCRATCH = "scratch"  # a fallback worker's working and home folder
 
 
 def _write_plan(job: Path, plan: dict) -> None:
@@ -250,70 +240,16 @@ def _fallback_account(slot: int) -> tuple[int, int] | None:
     return sandbox.slot_uid(slot), sandbox.slot_uid(slot)
 
 
-def _keep_runs(job: Path, plan: dict, ids: list[str]) -> None:
+def _keep_runs(job: Path, plan: dict, ids: list[str], owner: int | None) -> None:
     """The plan again, with only these runs (from memory: nothing in the job folder is read back)."""
     _write_plan(job, {**plan, "runs": [run for run in plan["runs"] if run["id"] in ids]})
+    if owner is not None:
+        os.chown(job / wire.PLAN, owner, owner, follow_symlinks=False)
 
 
-@dataclass
-class Sent:
-    """What a worker sent back: per run, its result or error (raw bytes) and its status."""
-
-    results: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    statuses: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # for the instructor, never the student
-    stopped: bool = False  # stopped by this process (time or size): what is missing will not come
-    rejected: str | None = None  # why the worker could not read the file as a submission
-
-    def merge(self, other: Sent) -> None:
-        self.results.update(other.results)
-        self.statuses.update(other.statuses)
-        self.notes += other.notes
-        self.stopped = other.stopped
-        self.rejected = other.rejected
-
-
-_active_workers: set[int] = set()
-_workers_lock = threading.Lock()
-_reaping = False
-
-
-def adopt_orphans() -> None:
-    """Make this process a subreaper, so it can kill what submissions detach (the CLI calls this).
-
-    Not in the fallback run by a normal user: there checks run as this process's own uid, and a
-    check whose worker died would be re-parented here, where ``os.kill(os.getppid(), ...)`` would
-    end the whole grading run. (In a sandbox nothing is re-parented out of it; as root, checks run
-    as another uid.)
-    """
-    global _reaping
-    if not sandbox.choose().sandbox and os.geteuid() != 0:
-        return
-    worker.become_subreaper()
-    _reaping = True
-
-
-def _worker_argv(job: Path, how: sandbox.Isolation) -> list[str]:
-    if how.sandbox:
-        return sandbox.sandbox_argv(SANDBOXED, job, BOOT)
-    return [sys.executable, "-I", "-c", BOOT, str(job)]
-
-
-def _worker_environment(job: Path, how: sandbox.Isolation) -> dict:
-    if how.sandbox:
-        return {"PATH": "/usr/bin:/bin"}  # bwrap's --clearenv sets the worker's own
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(job / SCRATCH),
-           "MPLCONFIGDIR": str(job / SCRATCH),
-           **{k: v for k, v in sandbox.ENVIRONMENT.items() if k not in ("PATH", "HOME", "MPLCONFIGDIR")}}
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        if key in os.environ:
-            env[key] = os.environ[key]
-    return env
-
-
-def _counted_by_cgroup(how: sandbox.Isolation) -> bool:
-    """A sandbox run as root inside: RLIMIT_NPROC never counts root, a pids control group does."""
-    return how.sandbox and os.geteuid() == 0 and not how.as_slot_user
+def _job_owner(how: sandbox.Isolation, slot: int) -> int | None:
+    """Who must own the job folder's files: the slot's uid, as which bubblewrap starts and binds them as root."""
+    return sandbox.slot_uid(slot) if how.sandbox and how.as_slot_user else None
 
 
 @functools.lru_cache(maxsize=None)
@@ -321,113 +257,13 @@ def _describe(how: sandbox.Isolation) -> str:
     """The one line every report carries about how this submission's code ran."""
     if not how.sandbox:
         return sandbox.fallback_description(how)
-    if _counted_by_cgroup(how):
+    if workers.counted_by_cgroup(how):
         bounded = cgroup.create(f"probe-{os.getpid()}", 1)
         if bounded is not None:
             bounded.remove()
         return how.description + ("; processes counted by a pids control group" if bounded else
                                   "; no process-count limit (no pids control group can be made here)")
     return how.description
-
-
-def _run_worker(job: Path, limits: Limits, how: sandbox.Isolation, slot: int, runs: list[str]) -> Sent:
-    budget = min(limits.seconds_per_submission, (len(runs) + 2) * limits.wall + 30)
-    sent = Sent()
-    argv = _worker_argv(job, how)
-    group = cgroup.create(f"{os.getpid()}-{slot}", limits.processes) if _counted_by_cgroup(how) else None
-    if group is not None:
-        argv = group.wrap(argv)
-    # Started under the lock, so another thread's reap_orphans never mistakes it for an orphan.
-    with _workers_lock:
-        process = subprocess.Popen(
-            argv, cwd=job if how.sandbox else job / SCRATCH, env=_worker_environment(job, how), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-            **(sandbox.account(slot, how) if how.sandbox else {}))
-        _active_workers.add(process.pid)
-    try:
-        output, errors, why = _read_output(process, budget, limits.max_output_bytes)
-        if why:
-            sent.stopped = True
-            sent.notes.append(why)
-        # Kill what is left of the worker's group before reaping it: its pid (and so the group's
-        # id) cannot be reused by another worker until it is reaped.
-        _kill_group(process.pid)
-        process.kill()
-    finally:
-        process.wait()
-        process.stdout.close()
-        process.stderr.close()
-        with _workers_lock:
-            _active_workers.discard(process.pid)
-        reap_orphans()
-        if group is not None:
-            group.remove()
-    try:
-        for frame in wire.read_frames(io.BytesIO(output), limits.max_output_bytes):
-            if frame.kind in ("result", "error") and frame.run_id in runs:
-                sent.results[frame.run_id] = (frame.kind, frame.payload)
-            elif frame.kind == "status" and frame.run_id in runs:
-                sent.statuses[frame.run_id] = clean_text(frame.payload.decode("utf-8", errors="replace"), 200)
-            elif frame.kind == "rejected":
-                sent.rejected = clean_text(frame.payload.decode("utf-8", errors="replace"), 300)
-    except wire.FrameError as error:
-        sent.notes.append(f"the worker's output was malformed ({error}); what came before it was used")
-    if process.returncode not in (0, None) and errors:
-        sent.notes.append("worker: " + clean_text(errors.decode("utf-8", errors="replace").strip()
-                                                  .splitlines()[-1] if errors.strip() else "", 300))
-    return sent
-
-
-def _read_output(process: subprocess.Popen, budget: float, cap: int) -> tuple[bytes, bytes, str]:
-    """The worker's stdout (at most ``cap`` bytes) and the tail of its stderr; why it was stopped, if it was."""
-    deadline = time.monotonic() + budget
-    out, err = process.stdout.fileno(), process.stderr.fileno()
-    output, tail = bytearray(), bytearray()
-    with selectors.DefaultSelector() as selector:
-        for fd in (out, err):
-            selector.register(fd, selectors.EVENT_READ)
-        while selector.get_map():
-            ready = selector.select(max(0.0, deadline - time.monotonic()))
-            if not ready:
-                return bytes(output), bytes(tail), f"grading stopped after {budget:g} s; unfinished checks score 0"
-            for key, _ in ready:
-                data = os.read(key.fd, 65536)
-                if not data:
-                    selector.unregister(key.fd)
-                elif key.fd == err:
-                    tail += data
-                    del tail[:-65536]
-                elif len(output) + len(data) > cap:
-                    return bytes(output), bytes(tail), f"the worker sent more than {cap} bytes; checks " \
-                                                       "without a result score 0"
-                else:
-                    output += data
-    return bytes(output), bytes(tail), ""
-
-
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def reap_orphans() -> None:
-    """Kill processes a submission detached; as a subreaper, they are this process's children now."""
-    if not _reaping:
-        return
-    me = os.getpid()
-    for _ in range(50):
-        with _workers_lock:
-            orphans = [pid for pid in worker.children_of(me) if pid not in _active_workers]
-        if not orphans:
-            return
-        for pid in orphans:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError, PermissionError):
-                pass
 
 
 def _judge_one(check: Check, run: str, sent: Sent, expectations, limits: Limits) -> Result:

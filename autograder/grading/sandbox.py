@@ -34,6 +34,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..sandboxed.wire import SANDBOX_SCRATCH
+
 SLOT_UID_BASE = 61000  # as root, job slot n runs as uid/gid 61000 + n (no /etc/passwd entry needed)
 PACKAGES = ("numpy", "matplotlib")  # third-party roots the worker and students import; their dependencies follow
 ISOLATION = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
@@ -82,19 +84,29 @@ def bwrap(*, system: dict[str, str | None], read_only: list[str], hidden: list[s
 
 
 def sandbox_argv(code_dir: Path, job_dir: Path, boot: str) -> list[str]:
-    """The bwrap command line that runs ``python -I -c BOOT /job`` with the worker's code at /job/pkg/sandboxed."""
+    """The bwrap command line that runs ``python -I -c BOOT /job``: the job folder at /job, read-only (what the
+    grading process writes there later shows too), with the worker's code at /job/pkg/sandboxed (a folder
+    :func:`make_job_folder` makes)."""
     seen = interpreter()
     return bwrap(
         system=system_libraries(),
         read_only=[*seen["files"], *seen["stdlib"], *seen["packages"]],
         hidden=seen["hidden"],
-        read_only_at={"/job/pkg/sandboxed": Path(code_dir),
-                      **{f"/job/{p.name}": p for p in sorted(Path(job_dir).iterdir()) if p.name != "pkg"}},
-        scratch={"/tmp": SCRATCH_MB},
+        read_only_at={"/job": Path(job_dir), "/job/pkg/sandboxed": Path(code_dir)},
+        scratch={SANDBOX_SCRATCH: SCRATCH_MB},
         env=ENVIRONMENT,
         cwd="/job",
         command=[seen["executable"], "-I", "-c", boot, "/job"],
     )
+
+
+def make_job_folder() -> Path:
+    """A new private (0700) job folder, with the mount point of the worker's code."""
+    import tempfile
+
+    job = Path(tempfile.mkdtemp(prefix="nn-grade-"))
+    (job / "pkg" / "sandboxed").mkdir(parents=True)
+    return job
 
 
 def system_libraries() -> dict[str, str | None]:
@@ -191,10 +203,11 @@ def _choose() -> Isolation:
         return Isolation(False, os.geteuid() == 0, "fallback: bubblewrap is not installed")
     boot = "pass"  # the interpreter starts in such a sandbox, as this user: then so does a worker
     for as_slot in ((True, False) if os.geteuid() == 0 else (False,)):
-        job = Path(_probe_job())
+        job = make_job_folder()
         try:
             if as_slot:
-                os.chown(job, SLOT_UID_BASE, SLOT_UID_BASE)
+                for item in (job, job / "pkg", job / "pkg" / "sandboxed"):
+                    os.chown(item, SLOT_UID_BASE, SLOT_UID_BASE)
             argv = sandbox_argv(Path(__file__).resolve().parents[1] / "sandboxed", job, boot)
             done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"},
                                   **({"user": SLOT_UID_BASE, "group": SLOT_UID_BASE, "extra_groups": []}
@@ -213,12 +226,6 @@ def _choose() -> Isolation:
     return Isolation(False, os.geteuid() == 0, f"fallback: bubblewrap cannot run here ({reason})")
 
 
-def _probe_job() -> str:
-    import tempfile
-
-    job = tempfile.mkdtemp(prefix="nn-probe-")
-    Path(job, "plan.json").write_text("{}")
-    return job
 
 
 def choose() -> Isolation:
