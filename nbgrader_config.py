@@ -12,6 +12,14 @@ c.CourseDirectory.course_id = "nn_from_scratch"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 
+# --- The student version: `nbgrader generate_assignment nn_from_scratch --force` ----------
+# nbgrader writes the notebook and copies solutions/'s other files; this hook then adds the public
+# part of the autograder package, which the check cells and the self-check import, so that
+# exercises/nn_from_scratch/ is all students need (release_assignment hands it out as it stands).
+from autograder.course.bundle import after_generate_assignment  # noqa: E402
+
+c.GenerateAssignment.post_convert_hook = after_generate_assignment
+
 
 # --- Grading: `nbgrader autograde nn_from_scratch` -------------------------------------
 # Students need not be added to the gradebook first: autograde adds each folder of

@@ -1,7 +1,8 @@
-"""The student version is nbgrader's output, committed, and reveals no solution."""
+"""The student version is generated (nbgrader's output and the package's student side), committed, and reveals no answer."""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shutil
 import subprocess
@@ -13,7 +14,8 @@ import pytest
 
 from autograder.checks import catalogue
 from autograder.checks.reference import ASSIGNMENT, REPO
-from autograder.course import notebook_cells
+from autograder.course import bundle, notebook_cells
+from autograder.course.refresh import generate_exercise
 from autograder.course.variants import student_code_cells
 
 from variants import SOLUTION
@@ -54,32 +56,72 @@ def marked_lines(begin: str, end: str) -> list[str]:
 
 
 def exercise_text() -> str:
-    return "\n".join(p.read_text(errors="replace") for p in EXERCISES.rglob("*") if p.is_file())
+    return "\n".join(path.read_text(errors="replace") for path in bundle.files(EXERCISES).values())
 
 
 def exercise_lines() -> set[str]:
     """Every line students can read under exercises/, stripped (notebooks: their cells' lines)."""
     lines = set()
-    for path in EXERCISES.rglob("*"):
+    for path in bundle.files(EXERCISES).values():
         if path.suffix == ".ipynb":
             text = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells)
-        elif path.is_file():
-            text = path.read_text(errors="replace")
         else:
-            continue
+            text = path.read_text(errors="replace")
         lines.update(line.strip() for line in text.splitlines())
     return lines
 
 
+def staff_only_lines() -> set[str]:
+    """Lines of checks/staff/ (hidden checks, wrong formulas, the bug catalogue) that no public module has."""
+    public_lines = {line.strip() for path in bundle.student_package_files() if path.suffix == ".py"
+                    for line in path.read_text().splitlines()}
+    return {line.strip() for path in (bundle.PACKAGE / "checks" / "staff").glob("*.py")
+            for line in path.read_text().splitlines() if len(line.strip()) > 20 and line.strip() not in public_lines}
+
+
 @pytest.mark.nbgrader
-def test_regenerating_the_exercise_reproduces_the_committed_copy(tmp_path):
-    result = nbgrader("generate_assignment", ASSIGNMENT, cwd=course_folder(tmp_path))
-    assert result.returncode == 0, result.stderr[-2000:]
-    fresh, committed = tmp_path / "exercises" / ASSIGNMENT, EXERCISES / ASSIGNMENT
-    assert sorted(p.name for p in fresh.iterdir()) == sorted(p.name for p in committed.iterdir())
-    for path in fresh.iterdir():
-        assert path.read_bytes() == (committed / path.name).read_bytes(), (
-            f"{path.name} differs: run `nbgrader generate_assignment {ASSIGNMENT} --force` and commit")
+def test_regenerating_the_student_version_reproduces_the_committed_folder(tmp_path):
+    # `nbgrader generate_assignment` as `python -m autograder refresh` runs it; the configuration's hook adds the package
+    generate_exercise(course_folder(tmp_path))
+    fresh, committed = bundle.files(tmp_path / "exercises" / ASSIGNMENT), bundle.files(EXERCISES / ASSIGNMENT)
+    assert sorted(fresh) == sorted(committed)
+    assert any(name.startswith("autograder/") for name in fresh) and f"{ASSIGNMENT}.ipynb" in fresh
+    for name, path in fresh.items():
+        assert path.read_bytes() == committed[name].read_bytes(), (
+            f"exercises/{ASSIGNMENT}/{name} differs: run `python -m autograder refresh` and commit")
+
+
+def test_the_exercise_holds_the_packages_student_side_and_says_it_is_generated():
+    # The quick form of the test above, for the part that changes most: the package copy.
+    assert bundle.stale_package_files() == [], "run `python -m autograder refresh` and commit"
+    copy = EXERCISES / ASSIGNMENT / "autograder"
+    for left_out in bundle.NOT_FOR_STUDENTS:
+        assert not (copy / left_out.relative_to(bundle.PACKAGE)).exists()
+    assert (copy / "notebook.py").is_file() and (copy / "selfcheck.py").is_file()
+    assert "`python -m autograder refresh`" in (copy / "README.md").read_text()
+
+
+def test_an_edited_or_extra_file_in_the_package_copy_is_named_and_stops_the_bundle(tmp_path):
+    exercise = tmp_path / ASSIGNMENT
+    shutil.copytree(EXERCISES / ASSIGNMENT, exercise)
+    (exercise / "autograder" / "notebook.py").write_text("def check(check_id, namespace):\n    pass\n")
+    (exercise / "autograder" / "checks" / "staff").mkdir()
+    (exercise / "autograder" / "checks" / "staff" / "hidden.py").write_text("")
+    assert bundle.stale_package_files(exercise) == ["autograder/checks/staff/hidden.py", "autograder/notebook.py"]
+    with pytest.raises(SystemExit, match="python -m autograder refresh"):
+        bundle.build(tmp_path / "out.zip", exercise)
+    assert not (tmp_path / "out.zip").exists()
+
+
+def test_nothing_in_the_exercise_matches_what_nbgraders_exchange_leaves_out():
+    # release_assignment, fetch_assignment, submit and collect copy a folder without these names (at any
+    # depth), by default: what matches one would never reach a student over JupyterHub.
+    from nbgrader.coursedir import CourseDirectory
+
+    ignored = CourseDirectory().ignore
+    assert "feedback" in ignored
+    assert [name for name in bundle.files(EXERCISES / ASSIGNMENT)
+            if any(fnmatch.fnmatch(part, glob) for part in name.split("/") for glob in ignored)] == []
 
 
 def test_no_solution_line_appears_under_exercises():
@@ -95,7 +137,24 @@ def test_no_hidden_test_material_appears_under_exercises():
     assert len(hidden_lines) == sum(c.hidden for c in catalogue())
     assert [line for line in hidden_lines if line in exercise_lines()] == []
     assert "HIDDEN TESTS" not in exercise_text()
-    assert not any(EXERCISES.rglob("hidden*"))
+    assert not any(EXERCISES.rglob("hidden*")) and not any(EXERCISES.rglob("staff"))
+
+
+def test_no_line_of_the_staff_only_modules_appears_under_exercises():
+    from autograder.checks.staff import hidden
+
+    staff_only = staff_only_lines()
+    assert len(staff_only) > 50
+    assert [line for line in staff_only if line in exercise_lines()] == []
+    assert str(hidden.SEED) not in exercise_text()
+
+
+def test_the_repository_imports_its_own_package_not_the_exercises_copy():
+    import autograder
+
+    assert Path(autograder.__file__) == REPO / "autograder" / "__init__.py"
+    listed = subprocess.run([sys.executable, "-m", "autograder", "checks"], cwd=REPO, capture_output=True, text=True)
+    assert listed.returncode == 0 and next(c.id for c in catalogue() if c.hidden) in listed.stdout
 
 
 def test_every_check_has_exactly_one_test_cell_as_the_catalogue_says():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -30,6 +31,7 @@ from autograder.course.nbgrader_preprocessors import CHECK_CELL_SECONDS
 from autograder.grading import kernel, sandbox
 
 from test_exercise import course_folder
+from variants import bug
 
 NEEDS_BWRAP = pytest.mark.skipif(not sandbox.choose().sandbox, reason="bubblewrap cannot run here")
 
@@ -254,3 +256,33 @@ def test_a_required_sandbox_that_cannot_run_refuses_to_start_the_kernel(tmp_path
     said = done.stderr.splitlines()
     assert len(said) == 1 and said[0].startswith(f"{kernel.KERNEL_NAME}: refused to start: fallback: "), said
     assert said[0].endswith(f"(${kernel.REQUIRE_SANDBOX_VARIABLE} is set)")
+
+
+TAMPERED_CHECK = "\n\ndef check(check_id, namespace):  # tampered: every check passes\n    print('passed')\n"
+
+
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("sandboxed", [True, False], ids=["sandboxed", "not sandboxed"])
+def test_a_tampered_package_copy_in_the_submitted_folder_changes_no_grade(tmp_path, sandboxed, grade_in_process):
+    # nbgrader's submit and collect hand in the student's whole folder, the package copy of the student
+    # version included; autograde copies it beside the notebook, in the kernel's working folder.
+    if sandboxed and not sandbox.choose().sandbox:
+        pytest.skip("bubblewrap cannot run here")
+    course = course_folder(tmp_path / "course")
+    done = run("nbgrader", "generate_assignment", ASSIGNMENT, cwd=course)
+    assert done.returncode == 0, done.stderr[-3000:]
+    folder = course / "submitted" / "tamperer" / ASSIGNMENT
+    shutil.copytree(REPO / "exercises" / ASSIGNMENT, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    notebook = bug("relu_forward_capped").write_notebook(folder, f"{ASSIGNMENT}.ipynb")
+    copy = folder / "autograder"
+    (copy / "notebook.py").write_text((copy / "notebook.py").read_text() + TAMPERED_CHECK)
+    imported = tmp_path / "students-package-imported"  # written by anything that imports the copy outside
+    (copy / "__init__.py").write_text(f"try:\n    open({str(imported)!r}, 'w').close()\nexcept OSError:\n    pass\n"
+                                      + (copy / "__init__.py").read_text())
+    env = {kernel.REQUIRE_SANDBOX_VARIABLE: "1"} if sandboxed else {sandbox.NO_SANDBOX_VARIABLE: "1"}
+    autograde = run("nbgrader", "autograde", ASSIGNMENT, cwd=course, env=env)
+    assert autograde.returncode == 0, autograde.stderr[-3000:]
+    honest = {check_id: result.score for check_id, result in grade_in_process(notebook).items()}
+    assert score(course, "tamperer") == honest
+    assert sum(honest.values()) < MAX_SCORE
+    assert not imported.exists()  # neither the kernel's launcher nor an unsandboxed kernel imported the copy

@@ -12,13 +12,14 @@ import pytest
 
 from autograder.checks import by_id, catalogue
 from autograder.checks.reference import ASSIGNMENT, REPO
-from autograder.course.bundle import PACKAGE, build, student_package_files
+from autograder.course import bundle
+from autograder.course.bundle import build
 from autograder.checks import SECONDS_PER_CHECK
 from autograder.inprocess import run_check
 from autograder.notebook import CheckFailed, check
 from autograder.sandboxed import loader
 
-from test_exercise import marked_lines
+from test_exercise import marked_lines, staff_only_lines
 from variants import BUGS, EXERCISE, REFERENCE, SOLUTION, Variant
 
 PUBLIC_POINTS = sum(c.points for c in catalogue(include_hidden=False))
@@ -64,8 +65,8 @@ def student_folder(bundle_zip, tmp_path) -> Path:
     `self_check` runs it with this interpreter: pytest puts the folder first on sys.path, so the
     bundle's `autograder` (no staff folder, hence "Public score") is the one used, not the repository's.
     """
-    with zipfile.ZipFile(bundle_zip) as bundle:
-        bundle.extractall(tmp_path / "student")
+    with zipfile.ZipFile(bundle_zip) as students_zip:
+        students_zip.extractall(tmp_path / "student")
     return tmp_path / "student" / ASSIGNMENT
 
 
@@ -239,15 +240,24 @@ def test_self_check_shows_the_loaders_notes_once_before_the_results_and_the_grad
     assert any("has a SyntaxError at line" in message for message in self_check_messages)
 
 
-def test_self_check_in_the_exercise_folder_lists_every_check_and_the_score():
-    # Here, beside solutions/, the hidden checks run too.
+def test_self_check_in_the_exercise_folder_uses_its_own_copy_of_the_package():
+    # exercises/nn_from_scratch/ is the student version: pytest there imports its autograder/ (no hidden
+    # checks), not the repository's, even with the repository's package installed in this interpreter.
     result = self_check(REPO / "exercises" / ASSIGNMENT)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     for check_ in catalogue():
-        assert f"FAIL  {check_.name}  (0/{check_.points})" in lines
-    assert f"Score: 0/{sum(c.points for c in catalogue())} (public and hidden checks)" in lines
+        assert (f"FAIL  {check_.name}  (0/{check_.points})" in lines) == (not check_.hidden)
+    assert f"Public score: 0/{PUBLIC_POINTS}." in result.stdout
     assert "Traceback" not in result.stdout
+
+
+def test_the_zip_is_the_exercise_folder_file_for_file(bundle_zip):
+    folder = bundle.files()
+    with zipfile.ZipFile(bundle_zip) as archive:
+        assert sorted(archive.namelist()) == sorted(f"{ASSIGNMENT}/{name}" for name in folder)
+        assert all(archive.read(f"{ASSIGNMENT}/{name}") == path.read_bytes() for name, path in folder.items())
+    assert f"{ASSIGNMENT}.ipynb" in folder and "autograder/notebook.py" in folder and "conftest.py" in folder
 
 
 @pytest.mark.slow
@@ -256,20 +266,16 @@ def test_bundle_has_no_answers_and_its_self_check_works_in_a_fresh_environment(t
     result = subprocess.run([sys.executable, "-m", "autograder", "bundle", archive], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
-    with zipfile.ZipFile(archive) as bundle:
-        names = bundle.namelist()
-        text = "\n".join(bundle.read(name).decode("utf-8", errors="replace") for name in names)
-        bundle.extractall(tmp_path / "student")
+    with zipfile.ZipFile(archive) as students_zip:
+        names = students_zip.namelist()
+        text = "\n".join(students_zip.read(name).decode("utf-8", errors="replace") for name in names)
+        students_zip.extractall(tmp_path / "student")
     assert not any("staff" in name or "solutions" in name for name in names)
-    shipped = student_package_files()
-    assert len(names) == len(shipped) + len(list((REPO / "exercises" / ASSIGNMENT).iterdir()))
+    assert sorted(names) == sorted(f"{ASSIGNMENT}/{name}" for name in bundle.files())
     from autograder.checks.staff import hidden
 
     assert str(hidden.SEED) not in text and "HIDDEN TESTS" not in text
-    public_lines = {line.strip() for path in shipped if path.suffix == ".py" for line in path.read_text().splitlines()}
-    staff_only = {line.strip() for path in (PACKAGE / "checks" / "staff").glob("*.py")
-                  for line in path.read_text().splitlines()
-                  if len(line.strip()) > 20 and line.strip() not in public_lines}
+    staff_only = staff_only_lines()
     assert len(staff_only) > 50 and [line for line in staff_only if line in text] == []
     solution_lines = marked_lines("### BEGIN SOLUTION", "### END SOLUTION")
     readable = set()

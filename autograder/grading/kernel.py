@@ -25,6 +25,10 @@ by :func:`bwrap`, as this user in a user namespace, and relays its sockets to nb
   interrupt itself that way (killpg(1) is kill(-1)); bwrap still ends every process when it ends.
 - Where bubblewrap cannot run (:func:`choose`), a plain kernel starts, and says so on stderr;
   $NN_GRADER_REQUIRE_SANDBOX makes that an error instead.
+- Whose package: the notebook's folder is the kernel's working folder, and a submitted folder holds
+  a student-editable copy of the package's public part (the student version ships one). Every
+  Python started here runs with ``-P`` (kernel.json too), so that folder is never on sys.path and
+  the launcher, KERNEL_BOOT and the kernel import this package: a copy changes no grade.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from pathlib import Path
 from .sandbox import (ENVIRONMENT, PACKAGES, SCRATCH_MB, bwrap, choose, interpreter, system_libraries)
 
 KERNEL_NAME = "nn-from-scratch-sandboxed"
+PACKAGE = Path(__file__).resolve().parents[1]
 JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"  # kernels/<KERNEL_NAME>/kernel.json: put on JUPYTER_PATH
 REQUIRE_SANDBOX_VARIABLE = "NN_GRADER_REQUIRE_SANDBOX"  # set (to anything): a kernel that cannot be sandboxed fails
 KERNEL_PACKAGES = (*PACKAGES, "ipykernel")
@@ -81,7 +86,8 @@ def kernel(args: list[str] | None = None) -> None:
             os._exit(1)
         print(f"{KERNEL_NAME}: NOT SANDBOXED ({isolation.description}): this notebook runs as "
               f"uid {os.getuid()} and can read and write what that user can", file=sys.stderr, flush=True)
-        os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *args])
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE.parent), os.environ.get("PYTHONPATH")]))
+        os.execv(sys.executable, [sys.executable, "-P", "-m", "ipykernel_launcher", *args])
     with open(connection_file) as handle:
         outer = json.load(handle)
     prefix = f"/tmp/.kernel-{secrets.token_hex(8)}"  # unguessable: nothing can be planted at its path
@@ -110,21 +116,20 @@ def kernel(args: list[str] | None = None) -> None:
 def kernel_argv(cwd: str, extra: list[str], *, info_fd: int, connection_fd: int, values_fd: int) -> list[str]:
     """The bwrap command line that runs ipykernel in ``cwd`` (the notebook's folder) with the package's public part."""
     seen = interpreter(KERNEL_PACKAGES)
-    package = Path(__file__).resolve().parents[1]
-    public = [str(p) for p in sorted(package.iterdir()) if p.name not in NOT_IN_THE_KERNEL]
+    public = [str(p) for p in sorted(PACKAGE.iterdir()) if p.name not in NOT_IN_THE_KERNEL]
     notebook_folder = [str(p) for p in sorted(Path(cwd).iterdir()) if not p.is_symlink()]
     argv = bwrap(
         system=system_libraries(),
         read_only=[*notebook_folder, *seen["files"], *seen["stdlib"], *seen["packages"], *public],  # later ones win
-        hidden=[*seen["hidden"], str(package / "checks" / "staff")],
+        hidden=[*seen["hidden"], str(PACKAGE / "checks" / "staff")],
         read_only_at={},
         scratch={"/tmp": SCRATCH_MB, cwd: SCRATCH_MB},
         # JPY_PARENT_PID: the kernel's parent in here is pid 1 (no parent polling, no banner on stdout)
-        env={**ENVIRONMENT, "PYTHONPATH": str(package.parent), "JPY_PARENT_PID": "1",
+        env={**ENVIRONMENT, "PYTHONPATH": str(PACKAGE.parent), "JPY_PARENT_PID": "1",
              "MPLBACKEND": "module://matplotlib_inline.backend_inline",  # what ipykernel sets by default
              **{key: os.environ[key] for key in ("NBGRADER_EXECUTION",) if key in os.environ}},
         cwd=cwd,
-        command=[seen["executable"], "-c", KERNEL_BOOT, f"{KERNEL_FILES}/values.pickle",
+        command=[seen["executable"], "-P", "-c", KERNEL_BOOT, f"{KERNEL_FILES}/values.pickle",
                  "-f", f"{KERNEL_FILES}/connection.json", *extra],
     )
     argv.remove("--as-pid-1")
