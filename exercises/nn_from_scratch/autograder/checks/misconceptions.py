@@ -223,10 +223,14 @@ def _any_relation(check, cases, got, expected, keys, wrong) -> bool:
     return any(relations.holding(_seen(check, cases, got, expected, keys, key)) for key in wrong if key != "calls")
 
 
+AFTER = "_after"  # an array handed to the code, as left afterwards: changing it is a mistake of its own
+
+
 def _related(check, cases, got, expected, keys, wrong) -> str:
     """The one relation every wrong observation shows, in words, or ''. Unit checks only: a whole-network
-    result mixes every class's mistakes."""
-    if check.owner is None or not wrong:
+    result mixes every class's mistakes; nor of the arrays handed to the code (the ``Unchanged`` judge
+    says what changing them means)."""
+    if check.owner is None or not wrong or any(key.endswith(AFTER) for key in wrong):
         return ""
     if "calls" in wrong:
         return relations.calls_relation([g["calls"] for g in got], [e["calls"] for e in expected])

@@ -22,7 +22,11 @@ no file it could write is read by anyone. For each run, in the order runs end:
                    SIGXCPU", "timeout after 30 s", "result larger than ... bytes")
 
 and, last, one ``done`` frame; or, if the file cannot be read as a submission (broken JSON, say),
-only ``rejected`` with the reason (after the file name). (Each of the worker's own processes speaks the same
+only ``rejected`` with the reason (after the file name). The worker grades the job folder's submission
+once per ``go`` line the grading process writes to its standard input; after each, when every process
+the submission left is gone, it writes ``ended`` with how that submission's process ended ("exited with
+status 0"): only then may the job folder be rewritten for the next submission. A second line, "not
+cleared", says that something of the submission could not be removed and the worker ends instead. (Each of the worker's own processes speaks the same
 frames on its pipe to the worker: ``begin <run>`` before a run, then its result or
 error.) A run is one scenario on one set of inputs;
 checks that need the same run (a value check and a contract check on the same
@@ -45,11 +49,12 @@ from .errors import StudentCodeError
 PLAN = "plan.json"
 SUBMISSION = "submission"
 INPUTS = "inputs.npy"
+SANDBOX_SCRATCH = "/tmp"  # in a sandbox, the only folder a submission can write to
 
 # A frame: b"NF" | kind (1 byte) | len(run id) (1 byte) | len(payload) (4 bytes, big-endian) | run id | payload
 HEADER = struct.Struct(">2sBBI")
 MAGIC = b"NF"
-KINDS = {1: "result", 2: "error", 3: "status", 4: "done", 5: "begin", 6: "rejected"}
+KINDS = {1: "result", 2: "error", 3: "status", 4: "done", 5: "begin", 6: "rejected", 7: "ended"}
 CODES = {name: code for code, name in KINDS.items()}
 RUN_ID = re.compile(r"[A-Za-z0-9_.-]{0,64}")
 

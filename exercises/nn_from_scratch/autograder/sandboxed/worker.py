@@ -2,8 +2,11 @@
 
 Started by ``autograder.grading.isolation``: inside a bubblewrap sandbox where
 the machine allows one (as the sandbox's pid 1, with this folder mounted
-read-only), else from a copy of this folder in a private job folder. It reads
-the job's plan and inputs and answers on its standard output only, in frames
+read-only), else from a copy of this folder in a private job folder. It grades
+the job folder's submission each time the grading process asks (a sandbox
+serves one job slot's submissions one after another, the fallback one
+submission), each in a process of its own (:func:`main`). It reads the job's
+plan and inputs and answers on its standard output only, in frames
 (:mod:`.wire`): nothing it or a student's code could write to a file is read by
 anyone.
 
@@ -22,13 +25,14 @@ the write end of a pipe of its own, on which it announces each run and sends
 its observations or an error. The worker relays each run's message as one
 frame, at most ``max_result_bytes``, then a status frame.
 
-The worker is also a "child subreaper" (pid 1 of the sandbox is one anyway):
-processes a check leaves behind, even ones that detached into their own
-session, are re-parented here and killed when their check ends.
+The process that grades a submission is also a "child subreaper": processes a
+check leaves behind, even ones that detached into their own session, are
+re-parented to it and killed when their check ends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import importlib
 import io
@@ -37,9 +41,12 @@ import math
 import os
 import resource
 import select
+import shutil
 import signal
+import stat
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -52,16 +59,69 @@ PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 
 
+NOT_CLEARED = "not cleared"  # the ended frame's second line when the worker ends instead of grading another
 WORKER_MEMORY_MB = 2048  # the worker's own address space beyond what it holds at start: parsing included
 
 
 def main(argv: list[str]) -> int:
+    """Serve the grading process: grade the job in ``argv[0]`` once per ``go`` line on standard input.
+
+    Each submission is graded by a process forked from this one, which has imported
+    what grading needs and has never held a submission: the next one finds nothing
+    of the one before in its memory. When that process ends, every process it left is
+    killed and, in a sandbox, its scratch folder emptied (:func:`clear`); then an
+    ``ended`` frame tells the grading process that it may write the next job. If
+    anything is left that cannot be cleared, the worker ends: no other submission is
+    graded where it was.
+    """
     job = Path(argv[0])
     _prctl(PR_SET_DUMPABLE, 0)
+    commands, channel = os.dup(0), os.dup(1)  # the grading process's commands; the results pipe
+    _to_devnull(0, 1)
+    if os.getpid() == 1:  # a sandbox's pid 1 gets only the signals it handles: Python handles SIGINT
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    np.savez(io.BytesIO(), warm=np.zeros(1))  # its first call costs each check a few milliseconds more
+    become_subreaper()
+    baseline = (scratch_entries() or {}) if os.getpid() == 1 else {}
+    while _next_command(commands) == b"go":
+        pid = os.fork()
+        if pid == 0:  # grades one submission, then ends
+            status = 1
+            try:
+                os.close(commands)
+                status = grade_job(job, channel)
+            except BaseException:  # the worker's own failure: its traceback is the grading process's note
+                traceback.print_exc()
+            finally:
+                os._exit(status)
+        _, status = os.waitpid(pid, 0)
+        try:
+            clean = clear(baseline)
+        except Exception:  # whatever a submission left, it never ends the worker without a word
+            clean = False
+        wire.write_frame(channel, "ended", "", (_describe(status) + ("" if clean else f"\n{NOT_CLEARED}")).encode())
+        if not clean:
+            return 1
+    return 0
+
+
+def _next_command(fd: int) -> bytes:
+    """The next line from the grading process (without its newline); b"" at the end."""
+    line = bytearray()
+    while not line.endswith(b"\n"):
+        data = os.read(fd, 1)
+        if not data:
+            return b""
+        line += data
+    return bytes(line[:-1])
+
+
+def grade_job(job: Path, channel: int) -> int:
+    """Grade the submission the job folder holds now, answering in frames on ``channel``."""
     limit = _virtual_memory_bytes() + WORKER_MEMORY_MB * 2**20  # a parse bomb costs its own submission only
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    channel = os.dup(1)  # the results pipe; fd 1 itself now goes nowhere
-    _to_devnull(0, 1)
     plan = json.loads((job / wire.PLAN).read_text())
     try:  # here, not in the grading process: under this process's memory limit
         units = loader.code_units(job / plan["file"], name=plan["submission"])
@@ -72,18 +132,100 @@ def main(argv: list[str]) -> int:
     for run in plan["runs"]:
         run["inputs"] = wire.unflatten(inputs.get(run["id"], {}), run["cases"])
     plan["limits"]["account"] = plan.get("account")  # each check's process drops to it: this one stays out of reach
-    if os.getpid() == 1:  # a sandbox's pid 1 gets only the signals it handles: Python handles SIGINT
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         prepared = loader.prepare(Path(plan["submission"]), units, wanted=tuple(plan["wanted"]))
     except MemoryError:  # parsing alone would take more memory than a worker may have
         prepared = loader.prepare(Path(plan["submission"]), [], wanted=tuple(plan["wanted"]))
         prepared.notes.append("your code is too large or too deeply nested to be read; nothing of it was run")
     _warm_imports(prepared)
-    become_subreaper()
     run_all(plan["runs"], prepared, channel, plan["limits"])
     wire.write_frame(channel, "done", "", b"")
     return 0
+
+
+def clear(baseline: dict[str, int]) -> bool:
+    """End every process a submission left and, as a sandbox's pid 1, put its scratch folder back as it was at
+    the start (``baseline``, from :func:`scratch_entries`); True if nothing of the submission is left.
+
+    A sandbox's pid 1 kills with ``kill(-1)``: every process in the sandbox but itself,
+    detached ones included. Elsewhere (the fallback, whose worker serves one submission)
+    processes left behind were re-parented to this subreaper and are killed as its children.
+    """
+    if os.getpid() != 1:
+        kill_descendants()
+        return not children_of(os.getpid())
+    for _ in range(100):
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            while True:
+                os.waitpid(-1, 0)
+        except ChildProcessError:
+            pass
+        if not children_of(1):
+            break
+    for path, mode in baseline.items():  # a folder a submission made unreadable hides nothing
+        if stat.S_ISDIR(mode):
+            with contextlib.suppress(OSError):
+                os.chmod(path, stat.S_IMODE(mode))
+    left = scratch_entries()
+    for path in sorted(set(left or ()) - set(baseline)):
+        _remove(path)
+    return left is not None and not children_of(1) and scratch_entries() == baseline
+
+
+def scratch_entries(limit: int = 100_000) -> dict[str, int] | None:
+    """Path -> mode of everything in the sandbox's scratch folder itself (what is mounted in it, the interpreter
+    where it lives under /tmp, is not looked into); None if there are more than ``limit`` entries.
+
+    Iterative, not :func:`os.walk` (which recurses): a submission decides how deep its folders go.
+    """
+    top = wire.SANDBOX_SCRATCH
+    device = os.lstat(top).st_dev
+    found: dict[str, int] = {}
+    folders = [top]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:  # unreadable, or a path too long: what it holds is missing, so it differs from the baseline
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            found[entry.path] = info.st_mode
+            if stat.S_ISDIR(info.st_mode) and info.st_dev == device:
+                folders.append(entry.path)
+        if len(found) > limit:
+            return None
+    return found
+
+
+def _remove(path: str) -> None:
+    """Remove a file or folder a submission wrote, whatever permissions it gave them (it owns them)."""
+    def writable_and_again(function, target, _exc_info):
+        try:
+            os.chmod(os.path.dirname(target), 0o700)
+            if os.path.isdir(target) and not os.path.islink(target):
+                os.chmod(target, 0o700)
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                function(target)
+        except OSError:
+            pass  # what is still there is found by the caller
+
+    if not os.path.lexists(path):  # inside a folder removed before it
+        return
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, onerror=writable_and_again)
+        else:
+            os.unlink(path)
+    except (OSError, RecursionError):
+        pass
 
 
 def run_all(runs: list[dict], prepared, channel: int, limits: dict) -> None:
@@ -273,8 +415,8 @@ def _describe(status: int) -> str:
     return f"exited with status {os.WEXITSTATUS(status)}"
 
 
-# Imported before privileges are dropped: where Python itself lives in a folder the
-# unprivileged user cannot read (a per-user install), later imports would fail.
+# Imported once, before any submission and before privileges are dropped: where Python itself lives in a
+# folder the unprivileged user cannot read (a per-user install), later imports would fail.
 WARM_MODULES = ("numpy", "numpy.linalg", "numpy.random", "typing", "math", "abc", "dataclasses", "functools",
                 "itertools", "collections", "copy", "warnings", "random", "time", "zipfile", "encodings.cp437",
                 "linecache")
@@ -290,17 +432,15 @@ def drop_privileges(uid: int, gid: int) -> None:
 
 
 def _warm_imports(prepared) -> None:
-    """Import, once and before forking, what every check would otherwise import again.
+    """Import matplotlib before forking the checks, so that each does not import it again (the modules
+    every submission needs, :data:`WARM_MODULES`, are imported once by :func:`main`).
 
-    matplotlib only when an import that runs needs it (a graded class that plots;
+    Only when an import that runs needs it (a graded class that plots;
     the loader skips a notebook's ``import matplotlib.pyplot as plt`` that only
     its experiments use): it takes about 0.15 s. ``matplotlib.pyplot`` takes
     about half a second more and grading never plots, so it is made lazy: it
     really loads only if a method uses it.
     """
-    for name in WARM_MODULES:
-        importlib.import_module(name)
-    np.savez(io.BytesIO(), warm=np.zeros(1))  # its first call costs each check a few milliseconds more
     if not any("matplotlib" in definition.imports for definition in prepared.definitions):
         return
     os.environ.setdefault("MPLBACKEND", "Agg")
