@@ -164,3 +164,14 @@ def test_an_array_changed_in_place_is_not_described_as_a_wrong_value(reference_e
     failed = messages(doubles_weights, tmp_path, reference_expectations)
     assert "layer_backward_leaves_parameters_and_inputs_unchanged" in failed
     assert causes(failed) == set(), failed
+
+
+def test_a_factor_that_two_relations_explain_names_neither():
+    x = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -3.0]])  # a batch of 2: "times 2" or "times the batch size"?
+    right = np.maximum(0.0, x)
+    seen = relations.Seen(2 * right, right, {"x": x}, "out", {"out": right}, elementwise=True)
+    assert {r.name for r in relations.holding([seen])} >= {"times_2", "times_batch"}
+    assert relations.relation_of([seen]) is None
+    three = np.vstack([x, x[:1]])  # a batch of 3 tells them apart
+    seen = relations.Seen(2 * np.maximum(0.0, three), np.maximum(0.0, three), {"x": three}, "out", {}, True)
+    assert relations.relation_of([seen]).name == "times_2"
