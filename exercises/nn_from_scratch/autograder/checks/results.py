@@ -109,7 +109,7 @@ def failed_to_run(check: Check, error: StudentCodeError) -> Result:
 
 def method_hint(check: Check) -> str:
     """What to look at when a method crashes: the hint of its first check (its values, the recipe), not a
-    contract's or an edge case's. None for a whole-network check: it runs every method."""
+    contract's or an edge case's. Nothing for a whole-network check: it runs every method."""
     if check.owner is None:
         return ""
     return next((c.hint for c in catalogue(include_hidden=False) if c.method == check.method), check.hint)
@@ -119,6 +119,7 @@ def method_hint(check: Check) -> str:
 
 FIX_FIRST = "Fix the unit checks that fail first:"
 NAMED_AT_MOST = 6  # failing unit checks named one by one; more are named by their methods
+
 
 def units_first(results: list[Result]) -> list[Result]:
     """The results, each failed whole-network one saying which unit checks to fix first when some fail."""
