@@ -1,6 +1,7 @@
 """Trusted grading, the parent side: it never imports a submission, only judges what a worker sends back.
 
 - ``isolation``    grade one submission in a worker under limits (``Limits``, ``grade``)
+- ``workers``      start, reuse (while a class is graded) and end workers; read a worker's framed answer
 - ``sandbox``      where a worker runs: a bubblewrap sandbox that holds only what it needs, or the fallback
 - ``cgroup``       a process-count limit for a sandbox run as root (a pids control group)
 - ``kernel``       nbgrader's Jupyter kernel, started in the same kind of sandbox (its spec: ``jupyter/``)
