@@ -34,7 +34,7 @@ from ..checks import expectations as expected_values
 from ..checks.results import Result, Verdict, failed_to_run, judge
 from ..sandboxed import loader, wire
 from . import cgroup, sandbox, workers
-from .untrusted import UnsafeNpz, clean_text, read_npz
+from .untrusted import UnsafeResult, clean_text, read_arrays
 from .workers import SANDBOXED, SCRATCH, Sent, adopt_orphans, reused  # noqa: F401 (the front ends' names)
 
 GRADER_USER_VARIABLE = "NN_GRADER_USER"
@@ -272,9 +272,9 @@ def _judge_one(check: Check, run: str, sent: Sent, expectations, limits: Limits)
         return failed_to_run(check, _read_error(payload, check))
     if kind == "result":
         try:
-            observations = wire.unflatten(read_npz(payload, max_total_bytes=limits.max_result_bytes),
+            observations = wire.unflatten(read_arrays(payload, max_total_bytes=limits.max_result_bytes),
                                           len(check.cases()))
-        except UnsafeNpz:
+        except UnsafeResult:
             return Result(check, 0.0, f"{check.method}: its results could not be read.")
         return judge(check, observations, expectations)
     status = sent.statuses.get(run, "not run")

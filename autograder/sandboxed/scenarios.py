@@ -9,8 +9,8 @@ Each scenario's docstring lists its inputs and observations with their shapes
 (``n``: batch size; ``in``/``out``: a layer's input and output sizes; ``L``:
 the number of layers). Because a scenario needs only plain numbers in and gives
 plain numbers out, the same one runs in the student's notebook, in the pytest
-self-check and in a grading worker, whose results cross back as ``.npz`` data
-(``wire``).
+self-check and in a grading worker, whose results cross back as float64 arrays
+(``wire.pack_arrays``).
 
 Two scenarios run on the reference only, never on a submission: the numerical
 side of a gradient check (:func:`activation_nudged`, :func:`layer_nudged`). A

@@ -16,7 +16,7 @@ which the worker (``autograder.sandboxed.worker``) only reads::
 The worker answers on its standard output only, in frames (:func:`write_frame`);
 no file it could write is read by anyone. For each run, in the order runs end:
 
-    result <run>   observations as .npz bytes, keys "<case>/<name>", float64 arrays
+    result <run>   observations: float64 arrays keyed "<case>/<name>", as :func:`pack_arrays` writes them
     error  <run>   or an error record (JSON, :func:`error_record`): the student's code failed
     status <run>   "finished", or how the run's process ended ("exited with status 0", "was killed by signal
                    SIGXCPU", "timeout after 30 s", "result larger than ... bytes")
@@ -115,8 +115,24 @@ def _read_exact(stream: BinaryIO, n: int, at_start: bool = False) -> bytes | Non
     return b"".join(parts)
 
 
+# An array in a result: len(name) (2 bytes) | ndim (1 byte) | name | each dimension (4 bytes) | little-endian float64
+# data, all big-endian but the data. Nothing else: the grading process reads it without numpy's or zipfile's parsers.
+ARRAY = struct.Struct(">HB")
+DIMENSION = struct.Struct(">I")
+
+
+def pack_arrays(arrays: dict[str, np.ndarray]) -> bytes:
+    """Float64 arrays as one bytes string (read back by ``autograder.grading.untrusted.read_arrays``)."""
+    parts = []
+    for name, array in arrays.items():
+        data = np.asarray(array, dtype="<f8")
+        key = name.encode()
+        parts += [ARRAY.pack(len(key), data.ndim), key, *map(DIMENSION.pack, data.shape), data.tobytes()]
+    return b"".join(parts)
+
+
 def flatten(per_case: list[dict]) -> dict[str, np.ndarray]:
-    """[{name: array}, ...] -> {"<case>/<name>": array}: the key layout of every .npz file of a job."""
+    """[{name: array}, ...] -> {"<case>/<name>": array}: the key layout of a job's inputs and results."""
     return {f"{i}/{name}": np.asarray(value) for i, arrays in enumerate(per_case) for name, value in arrays.items()}
 
 
