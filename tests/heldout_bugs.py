@@ -14,6 +14,10 @@ The relations these labels name, some not written yet when this file was: ``keep
 the derivative s * (1 - s) left out), ``term_sign_flipped`` (a term of z = x @ weights + bias with its
 sign flipped), ``summed_over_wrong_axis`` (a sum over the features, or over everything, instead of over
 the batch).
+
+One label was corrected after the first measurement: ``relu_forward_squared`` was labelled ``None``,
+but the relation ``wrong_where_positive`` (older than this set) says truly what it does (0 for x < 0 is
+right, x**2 for x > 0 is wrong), as ``wrong_where_negative`` does for ``np.abs`` in the first set.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ HELDOUT_MUTANTS = [
            seen("keeps_the_other_part", *RELU_OUT)),
     mutant("relu_forward_tanh", RELU_FORWARD, "return np.tanh(x)", "ReLU", seen("is_tanh", *RELU_OUT)),
     mutant("relu_forward_threshold_one", RELU_FORWARD, "return np.maximum(1, x)", "ReLU", None),
-    mutant("relu_forward_squared", RELU_FORWARD, "return np.maximum(0, x) ** 2", "ReLU", None),
+    mutant("relu_forward_squared", RELU_FORWARD, "return np.maximum(0, x) ** 2", "ReLU",
+           seen("wrong_where_positive", *RELU_OUT)),  # relabelled: see the module's docstring
     mutant("relu_forward_of_minus_x", RELU_FORWARD, "return np.maximum(0, -x)", "ReLU", None),
     mutant("relu_forward_leaky_by_sum", RELU_FORWARD, "return np.maximum(0, x) + 0.1 * np.minimum(0, x)", "ReLU",
            seen("wrong_where_negative", *RELU_OUT)),
