@@ -20,6 +20,11 @@ from autograder.course.bundle import after_generate_assignment  # noqa: E402
 
 c.GenerateAssignment.post_convert_hook = after_generate_assignment
 
+# --- JupyterHub: release_assignment, collect, release_feedback through nbgrader's exchange ----
+# A folder every user of the hub can write; nbgrader's default is /srv/nbgrader/exchange. Students'
+# nbgrader needs the same course id and exchange (README, "Grading with nbgrader").
+# c.Exchange.root = "/srv/nbgrader/exchange"
+
 
 # --- Grading: `nbgrader autograde nn_from_scratch` -------------------------------------
 # Students need not be added to the gradebook first: autograde adds each folder of

@@ -27,7 +27,7 @@ from ..checks.reference import ASSIGNMENT, REPO
 PACKAGE = Path(__file__).resolve().parents[1]
 NOT_FOR_STUDENTS = [PACKAGE / "checks" / "staff", PACKAGE / "grading", PACKAGE / "course", PACKAGE / "__main__.py"]
 EXERCISE = REPO / "exercises" / ASSIGNMENT
-COPY_NOTE = f"""\
+COPY_NOTE = """\
 # Generated: do not edit
 
 This folder is the public part of the course's `autograder` package, which the
