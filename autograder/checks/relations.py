@@ -6,7 +6,12 @@ sign, times a constant (2, the batch size, the learning rate), transposed,
 another output's value, the input itself, right on part of the input only
 (where x > 0, say); a parameter update may be the right step transformed
 (without the learning rate, twice as large); the network may call its layers
-in reverse, or skip one. Each :class:`Relation` tests one of these on plain
+in reverse, or skip one. An activation's result may be another well-known
+function of x (tanh where the sigmoid belongs), x minus the right value (the
+part that should be dropped kept), or its derivative's formula with the sign
+inside flipped or a factor left out; a layer's output may be that of z with a
+term's sign flipped; a sum over the batch may be taken over the wrong axis (its
+total is the same, its shape is not). Each :class:`Relation` tests one of these on plain
 arrays (the inputs, the student's observation, the reference's) and says what
 it found in words, never quoting a value, so hidden checks can use it too.
 
@@ -21,6 +26,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from ..sandboxed.doubles import CubicActivation
 
 RTOL, ATOL = 1e-6, 1e-8
 SATURATED = 10.0  # |x| beyond which activations are flat: agreeing there is no evidence
@@ -148,6 +155,97 @@ def _set_to_the_step(seen: Seen) -> bool:
     return close(seen.got, step) or close(seen.got, -step)
 
 
+def _x(seen: Seen) -> np.ndarray | None:
+    """x, when the observation is computed entry by entry from it (an activation), else None."""
+    x = np.asarray(seen.case.get("x", ()), dtype=float)
+    return x if seen.elementwise and x.shape == seen.got.shape == seen.expected.shape else None
+
+
+def _keeps_the_other_part(seen: Seen) -> bool:
+    x = _x(seen)  # all zeros is a degenerate answer (x - relu(x) for x > 0, say), not evidence
+    return x is not None and bool(np.any(seen.got)) and close(seen.got, x - seen.expected)
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# Well-known functions of x, each the right result somewhere in this course (or a chapter beside it).
+FUNCTIONS = {
+    "tanh": (np.tanh, "tanh(x)"),
+    "sigmoid": (_sigmoid, "the sigmoid 1 / (1 + exp(-x))"),
+    "relu": (lambda x: np.maximum(0.0, x), "ReLU's max(0, x)"),
+    "relu_derivative": (lambda x: np.where(x > 0, 1.0, 0.0), "ReLU's derivative (1 where x > 0, else 0)"),
+    "sigmoid_derivative": (lambda x: _sigmoid(x) * (1 - _sigmoid(x)), "the sigmoid's derivative s * (1 - s)"),
+    "tanh_derivative": (lambda x: 1 - np.tanh(x) ** 2, "tanh's derivative 1 - tanh(x)**2"),
+}
+
+
+def _is_function(name: str) -> Callable[[Seen], bool]:
+    def holds(seen: Seen) -> bool:
+        x = _x(seen)  # all zeros is a degenerate answer (ReLU of x <= 0, say), not evidence
+        return x is not None and bool(np.any(seen.got)) and close(seen.got, FUNCTIONS[name][0](x))
+
+    return holds
+
+
+# Derivatives written through the activation's output s: (the right form, the form with the sign inside
+# flipped, the factors of the right form).
+DERIVATIVE_FORMS = [
+    (lambda s: s * (1 - s), lambda s: s * (1 + s), (lambda s: s, lambda s: 1 - s), _sigmoid),
+    (lambda s: 1 - s ** 2, lambda s: 1 + s ** 2, (lambda s: 1 - s, lambda s: 1 + s), np.tanh),
+]
+
+
+def _derivative_forms(seen: Seen):
+    """(s, its derivative's forms) for the activation whose derivative this observation is, or None."""
+    x = _x(seen)
+    if x is None:
+        return None
+    for right, flipped, factors, activation in DERIVATIVE_FORMS:
+        s = activation(x)
+        if close(seen.expected, right(s)):
+            return s, flipped, factors
+    return None
+
+
+def _derivative_sign_inside(seen: Seen) -> bool:
+    found = _derivative_forms(seen)
+    return found is not None and close(seen.got, found[1](found[0]))
+
+
+def _derivative_factor_missing(seen: Seen) -> bool:
+    found = _derivative_forms(seen)
+    return found is not None and any(close(seen.got, factor(found[0])) for factor in found[2])
+
+
+def _term_sign_flipped(seen: Seen) -> bool:
+    """A layer's output (the checks' test activation) computed from z = x @ weights + bias with one term's sign
+    flipped: x @ weights - bias, or bias - x @ weights."""
+    try:
+        x, weights, bias = (np.asarray(seen.case[k], dtype=float) for k in ("x", "weights", "bias"))
+        product = x @ weights
+    except (KeyError, ValueError):
+        return False
+    f = CubicActivation.forward
+    if product.shape != seen.expected.shape or not close(seen.expected, f(product + bias)):
+        return False
+    return close(seen.got, f(product - bias)) or close(seen.got, f(bias - product))
+
+
+def _summed_over_wrong_axis(seen: Seen) -> bool:
+    """A sum over the batch (shape (1, out)) taken over the features, or over everything: the same total, one
+    entry per row (or one in all) instead of one per column."""
+    got, expected, batch = seen.got, seen.expected, seen.batch
+    if seen.elementwise or expected.ndim != 2 or expected.shape[0] != 1 or batch < 2 and expected.shape[1] < 2:
+        return False
+    if got.shape == expected.shape or got.size not in (1, batch) or not np.all(np.isfinite(got)):
+        return False
+    if got.size == expected.size and close(got.ravel(), expected.ravel()):
+        return False  # the right values in another shape: not a wrong axis
+    return bool(np.isclose(got.sum(), expected.sum(), rtol=RTOL, atol=ATOL))
+
+
 def _batch(seen: Seen) -> float:
     return float(seen.batch)
 
@@ -164,7 +262,7 @@ def _learning_rate(seen: Seen) -> float | None:
     return seen.learning_rate
 
 
-STEP, FACTOR = "a factor in a step", "a factor"
+STEP, FACTOR, FUNCTION = "a factor in a step", "a factor", "another function"
 
 # Most specific first: the first relation that holds is the one named (unless a rival holds too).
 # The opposite step is a catalogued mistake (gradient ascent).
@@ -209,6 +307,19 @@ RELATIONS = [
              "formula gives for negative inputs.", _right_except_where(+1), shows=_wrong_where(+1)),
     Relation("wrong_where_positive", "{what} is right where x < 0 and wrong wherever x > 0: look at what your "
              "formula gives for positive inputs.", _right_except_where(-1), shows=_wrong_where(-1)),
+    Relation("keeps_the_other_part", "{what} is x minus the right value: it keeps the part of x it should drop; "
+             "check which way the comparison (or max/min) goes.", _keeps_the_other_part),
+    *(Relation(f"is_{name}", f"{{what}} is {text}: another function's formula where this one's belongs.",
+               _is_function(name), group=FUNCTION) for name, (_, text) in FUNCTIONS.items()),
+    Relation("derivative_sign_inside", "{what} is the derivative's formula with the sign inside flipped: "
+             "s * (1 + s) for s * (1 - s) (or 1 + s**2 for 1 - s**2), with s the activation's output.",
+             _derivative_sign_inside),
+    Relation("derivative_factor_missing", "{what} is one factor of the derivative without the other: with s "
+             "the activation's output, the derivative is s * (1 - s), both factors.", _derivative_factor_missing),
+    Relation("term_sign_flipped", "{what} is what z with one term's sign flipped gives (x @ weights - bias, or "
+             "bias - x @ weights): z = x @ weights + bias, both terms added.", _term_sign_flipped),
+    Relation("summed_over_wrong_axis", "{what} is summed over the wrong axis (the same total, the wrong shape): "
+             "sum over the batch, axis=0 with keepdims=True, one entry per output unit.", _summed_over_wrong_axis),
 ]
 BY_NAME = {relation.name: relation for relation in RELATIONS}
 

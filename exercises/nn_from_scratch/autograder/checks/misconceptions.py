@@ -160,7 +160,8 @@ def diagnose(check, got: list[Observations], expected: list[Observations],
     reproduces the student's results on every input case, on the keys the check's judge compares, differs
     from the reference there, and no known mistake with another text does the same. Failing that, a known
     mistake that reproduces only the wrong results (the others being right), or else a relation between the
-    student's results and the reference's (:mod:`.relations`), is named when it alone explains them. Nothing
+    student's results and the reference's (:mod:`.relations`), is named when it alone explains them; a known
+    mistake is not named when two rival relations fit as well (a factor 1/2 on a batch of 2). Nothing
     is named when the results are only degenerate answers (all zeros, nothing updated): many mistakes give those.
     """
     cases = check.cases()
@@ -169,6 +170,8 @@ def diagnose(check, got: list[Observations], expected: list[Observations],
     if not any(_informative(case, g, e, keys) for case, g, e in zip(cases, got, expected)):
         return ""
     texts = _reproduced(keys, got, expected, predictions)
+    if texts and _rivals_hold(check, cases, got, expected, keys, wrong):
+        return ""  # a known mistake and a rival relation both fit (a mean over a batch of 2, or half the sum?)
     if not texts and len(wrong) < len(keys):
         texts = {f"{_labels(check, wrong)} only: {text}" for text in _reproduced(wrong, got, expected, predictions)}
         if texts and _any_relation(check, cases, got, expected, keys, wrong):  # a weaker match, not the only one
@@ -221,6 +224,18 @@ def _seen(check, cases, got, expected, keys, key) -> list:
 
 def _any_relation(check, cases, got, expected, keys, wrong) -> bool:
     return any(relations.holding(_seen(check, cases, got, expected, keys, key)) for key in wrong if key != "calls")
+
+
+def _rivals_hold(check, cases, got, expected, keys, wrong) -> bool:
+    """Whether two relations of one group explain a wrong observation: then nothing tells them apart, and a
+    known mistake that is one of them is no better founded."""
+    for key in wrong:
+        if key == "calls" or key.endswith(AFTER):
+            continue
+        groups = [r.group for r in relations.holding(_seen(check, cases, got, expected, keys, key)) if r.group]
+        if len(groups) > len(set(groups)):
+            return True
+    return False
 
 
 AFTER = "_after"  # an array handed to the code, as left afterwards: changing it is a mistake of its own
