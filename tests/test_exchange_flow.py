@@ -42,9 +42,11 @@ def students_configuration(exchange: Path, student: str) -> str:
             f'c.CourseDirectory.student_id = "{student}"\n')
 
 
-def session(home: Path) -> dict[str, str]:
-    """The environment of one person's session: their own home (nbgrader's cache, Jupyter's folders)."""
-    return dict({key: value for key, value in os.environ.items() if not key.startswith("JUPYTER")}, HOME=str(home))
+def session(home: Path, student: bool = True) -> dict[str, str]:
+    """The environment of one person's session: their own home (nbgrader's cache, Jupyter's folders); a
+    student's has no PYTHONPATH (that could lead to the course's package instead of the released copy)."""
+    left_out = ("JUPYTER", "PYTHONPATH") if student else ("JUPYTER",)
+    return dict({key: value for key, value in os.environ.items() if not key.startswith(left_out)}, HOME=str(home))
 
 
 def ran(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
@@ -68,7 +70,7 @@ def hub(tmp_path_factory):
     root = tmp_path_factory.mktemp("hub")
     exchange, course = root / "exchange", course_folder(root / "course")
     on_exchange = f"--Exchange.root={exchange}"
-    instructor = session(root / "instructor")
+    instructor = session(root / "instructor", student=False)
     ran(nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course, env=instructor))
     ran(nbgrader("release_assignment", ASSIGNMENT, on_exchange, cwd=course, env=instructor))
     students = {}
