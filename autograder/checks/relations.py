@@ -167,7 +167,7 @@ def _keeps_the_other_part(seen: Seen) -> bool:
 
 
 def _sigmoid(x):
-    return 1 / (1 + np.exp(-x))
+    return 0.5 * (1 + np.tanh(x / 2))  # the same function; never the exercise's own line (students receive this file)
 
 
 # Well-known functions of x, each the right result somewhere in this course (or a chapter beside it).
