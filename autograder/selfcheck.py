@@ -187,6 +187,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for result in _results.values():
         mark = "PASS" if result.passed else "FAIL"
         write(f"{mark}  {result.name}  ({result.score:g}/{result.check.points})")
+        if result.note:
+            write(f"      {result.note}")
         if not result.passed:
             for line in result.message.splitlines():
                 write(f"      {line}")

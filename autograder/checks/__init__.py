@@ -39,7 +39,8 @@ class Check:
     points: int
     scenario: str  # a key of autograder.sandboxed.scenarios.SCENARIOS
     cases: Callable[[], list[Case]]  # deterministic: same cases on every call
-    judge: Callable  # judge(check, case, got, expected) raises judges.Failure
+    judge: Callable  # judge(check, case, got, expected) raises judges.Failure; what it returns on a pass
+    # goes to its passing_note(returns) -> str, if it has one (a gradient check's relative error)
     hint: str  # what to look at next when it fails
     params: dict = field(default_factory=dict)
     hidden: bool = False

@@ -23,6 +23,8 @@ def table(verdict: Verdict) -> str:
         lines.append(f"  {mark} {result.name:<{width}} {result.score:>4g}/{result.check.points:<3}{hidden}")
         if not result.passed:
             lines.extend(f"       {line}" for line in result.message.splitlines())
+        elif result.note:
+            lines.append(f"       {result.note}")
     lines.extend(f"  note: {note}" for note in verdict.notes)
     if verdict.isolation:
         lines.append(f"  isolation: {verdict.isolation}")
@@ -49,7 +51,7 @@ def gradescope(verdict: Verdict) -> dict:
                 # The failed check's observations, fingerprinted for the class report (class_report.py).
                 "extra_data": {"check_id": result.id, **({"fingerprint": mark} if (mark := fingerprint(result)) else {})},
                 "max_score": result.check.points,
-                "output": result.message or "passed",
+                "output": result.message or (f"passed: {result.note}" if result.note else "passed"),
                 # Hidden checks' scores and messages (which never show hidden values) after the due date.
                 "visibility": "after_due_date" if result.check.hidden else "visible",
             }
@@ -104,7 +106,8 @@ def html_report(verdict: Verdict) -> str:
     for result in verdict.results:
         status = '<span class="pass">passed</span>' if result.passed else '<span class="fail">failed</span>'
         hidden = " (hidden)" if result.check.hidden else ""
-        message = f"<pre>{html.escape(result.message)}</pre>" if result.message else ""
+        shown = result.message or result.note  # a failure's message, or a passed check's figure
+        message = f"<pre>{html.escape(shown)}</pre>" if shown else ""
         if result.details:  # the message is kept short; the arrays behind it are a click away
             message += (f'<details class="arrays"><summary>the full arrays</summary>'
                         f"<pre>{html.escape(result.details)}</pre></details>")

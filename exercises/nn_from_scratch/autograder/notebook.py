@@ -3,9 +3,9 @@
     from autograder.notebook import check
     check("sigmoid_backward_public_values", globals())
 
-A passing check prints one line; a failing one raises :class:`CheckFailed`,
-which Jupyter shows as the teaching message alone, without a traceback, and
-which nbgrader counts as a failed test cell. (This module's import path is
+A passing check prints one line (a gradient check's with its relative error);
+a failing one raises :class:`CheckFailed`, which Jupyter shows as the teaching
+message alone, without a traceback, and which nbgrader counts as a failed test cell. (This module's import path is
 part of every released notebook: it does not move.)
 """
 
@@ -31,7 +31,8 @@ def check(check_id: str, namespace: dict, full_arrays: bool = False) -> None:
         more = f"\n(The full arrays: check({check_id!r}, globals(), full_arrays=True))" if result.details else ""
         raise CheckFailed(result.message + more)
     points = result.check.points
-    print(f"passed: {result.name} ({points} point{'s' if points != 1 else ''})")
+    note = f": {result.note}" if result.note else ""
+    print(f"passed: {result.name} ({points} point{'s' if points != 1 else ''}){note}")
 
 
 def show_xor_training(namespace: dict) -> None:

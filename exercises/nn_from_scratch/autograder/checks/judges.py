@@ -12,6 +12,7 @@ explains a failure only if it reproduces the student's result on those keys.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ from .numerics import central_difference, relative_error
 
 RTOL, ATOL = 1e-6, 1e-8
 GRADIENT_TOLERANCE = 1e-6  # relative error; the reference reaches below 1e-8
+CORRECT_GRADIENT = 1e-7  # the relative error a correct gradient stays below (what messages quote as the target)
 
 
 class Failure(Exception):
@@ -47,6 +49,11 @@ def show(array: np.ndarray) -> str:
     if array.ndim == 0:
         return f"{float(array):.6g}"
     return np.array2string(array, precision=4, separator=", ", max_line_width=10**6, threshold=40)
+
+
+def tiny(number: float) -> str:
+    """A small positive number to one digit, as people write it: 3e-11, 1e-7 (not Python's 1e-07), 0.002."""
+    return re.sub(r"e([+-])0(\d)", r"e\1\2", f"{number:.1g}")
 
 
 def describe_inputs(case: dict, names: tuple[str, ...], hidden: bool) -> str:
@@ -345,13 +352,24 @@ class Gradient:
         for key, wrt in self.pairs.items():
             yield key, got[key], self.numerical(side, wrt, float(case["h"]))
 
-    def __call__(self, check, case, got, expected):
+    def __call__(self, check, case, got, expected) -> float:
+        """Raises :class:`Failure`, or returns the worst relative error of this case (for :meth:`passing_note`)."""
         try:
-            self._compare(check, case, got, expected)
+            return self._compare(check, case, got, expected)
         except Failure as failure:
             raise (blame_forward(failure, case, got) if self.forward_cache else failure) from None
 
-    def _compare(self, check, case, got, expected):
+    @staticmethod
+    def passing_note(worst_errors: list[float]) -> str:
+        """What a passed gradient check says, as CS231n's notebooks print it: the relative error and its target."""
+        worst = max(worst_errors, default=0.0)
+        target = (f"below {tiny(CORRECT_GRADIENT)}" if worst < CORRECT_GRADIENT else
+                  f"a correct gradient gives below {tiny(CORRECT_GRADIENT)}; the check passes up to "
+                  f"{tiny(GRADIENT_TOLERANCE)}")
+        return f"relative error {tiny(worst)} ({target})"
+
+    def _compare(self, check, case, got, expected) -> float:
+        worst_error = 0.0
         for key, analytic, numeric in self.gradients(case, got, expected):
             hint, label = self.hints.get(key, check.hint), named(check, self.labels[key])
             if analytic.shape != numeric.shape:
@@ -371,8 +389,11 @@ class Gradient:
                     f"{label} disagrees with the numerical gradient (central differences of a correct "
                     f"{check.owner}.forward, not of yours) in {int(off.sum())} of {error.size} entries; the worst, "
                     f"index {worst}: yours {analytic[worst]:.6g}, numerical {numeric[worst]:.6g} (relative error "
-                    f"{error[worst]:.2g}; a correct gradient gives below 1e-7).", hint=hint, details=details
+                    f"{error[worst]:.2g}; a correct gradient gives below {tiny(CORRECT_GRADIENT)}).", hint=hint,
+                    details=details
                 )
+            worst_error = max(worst_error, float(error[worst]))
+        return worst_error
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class Result:
     cause: str = ""
     details: str = field(default="", repr=False)  # the full arrays behind the message (public inputs only)
     error: StudentCodeError | None = field(default=None, repr=False)  # the crash, when the code did not run
+    note: str = ""  # a passed check's one figure, if its judge gives one ("relative error 3e-11 (below 1e-7)")
 
     @property
     def passed(self) -> bool:
@@ -73,9 +74,10 @@ def judge(check: Check, observations: list[Observations], expectations) -> Resul
     expected = expectations.expected(check)
     if len(observations) != len(cases):
         return Result(check, 0.0, f"{check.method}: results came back for {len(observations)} of {len(cases)} inputs.")
+    measured = []  # what the judge returns for each case it passes (a gradient check: its worst relative error)
     for case, got, want in zip(cases, observations, expected):
         try:
-            check.judge(check, case, got, want)
+            measured.append(check.judge(check, case, got, want))
         except Failure as failure:
             named = likely_cause("") in str(failure)  # by the judge's own rule: one cause is enough
             cause = diagnose(check, observations, expected, expectations.predictions(check)) \
@@ -89,7 +91,9 @@ def judge(check: Check, observations: list[Observations], expectations) -> Resul
         except Exception as exc:  # malformed observations from a worker
             return Result(check, 0.0, f"{check.method}: its results could not be compared ({type(exc).__name__}).",
                           observations, expected)
-    return Result(check, float(check.points), "", observations, expected)
+    passing_note = getattr(check.judge, "passing_note", None)
+    note = passing_note(measured) if passing_note else ""
+    return Result(check, float(check.points), "", observations, expected, note=note)
 
 
 def with_hint(text: str, hint: str) -> str:
