@@ -20,6 +20,25 @@ from autograder.course.bundle import after_generate_assignment  # noqa: E402
 
 c.GenerateAssignment.post_convert_hook = after_generate_assignment
 
+# nbgrader's own steps, with TopLevelStubsDoNotRaise after ClearSolutions: the exploration questions' empty
+# experiment cells do not raise NotImplementedError, so "Run All" goes past them; the stubs in the classes'
+# method bodies still raise when called (autograder/course/nbgrader_preprocessors.py).
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "autograder.course.nbgrader_preprocessors.TopLevelStubsDoNotRaise",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # --- JupyterHub: release_assignment, collect, release_feedback through nbgrader's exchange ----
 # A folder every user of the hub can write; nbgrader's default is /srv/nbgrader/exchange. Students'
 # nbgrader needs the same course id and exchange (README, "Grading with nbgrader").

@@ -1,4 +1,4 @@
-"""Two nbgrader preprocessors, and a per-cell timeout, for what nbgrader 0.9.6 does not do by itself.
+"""Three nbgrader preprocessors, and a per-cell timeout, for what nbgrader 0.9.6 does not do by itself.
 
 Registered in ``nbgrader_config.py``; nbgrader imports this module only on the
 instructor's side (students never run it).
@@ -21,6 +21,13 @@ applied to the feedback, which also reduces the error outputs of those cells to
 their last line, since an IPython traceback quotes the cell's source (a check
 interrupted by the timeout shows its hidden line in the ``KeyboardInterrupt``
 traceback).
+
+:class:`TopLevelStubsDoNotRaise` (``nbgrader generate_assignment``, after ``ClearSolutions``):
+nbgrader's stub for a code solution is ``# YOUR CODE HERE`` and ``raise NotImplementedError()``,
+one stub for every cell. In a method body the raise fires only when the method is called,
+which the check cells explain; at a cell's top level (the exploration questions' experiment
+cells) it fires when the cell runs, and would stop "Run All" there. Such a stub keeps its
+comment only.
 
 :func:`cell_timeout` (``c.Execute.timeout_func``): nbgrader's ``Execute.timeout``
 applies to every cell. A check cell gets the grading command's 10 s; every other
@@ -118,6 +125,20 @@ class GradeAfterTheWholeNotebook(NbGraderPreprocessor):
         except (OSError, ValueError):
             return []
         return [name for name in (grade_id(cell) for cell in source.cells) if name]
+
+
+class TopLevelStubsDoNotRaise(NbGraderPreprocessor):
+    """A solution cell's stub at the top level of the cell (not in a function) does not raise."""
+
+    raise_line = Unicode(
+        "raise NotImplementedError()",
+        help="The line of ClearSolutions' code stub that raises; removed where it stands unindented in a cell.",
+    ).tag(config=True)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
+        if cell.cell_type == "code" and (cell.metadata.get("nbgrader") or {}).get("solution"):
+            cell.source = "\n".join(line for line in cell.source.split("\n") if line != self.raise_line)
+        return cell, resources
 
 
 class HideHiddenTests(ClearHiddenTests):
