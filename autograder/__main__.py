@@ -200,16 +200,21 @@ def _grade_class(folder: Path, out: Path, jobs: int, limits, shard=None, compare
 
 
 def _class_summary(folder: Path, rows) -> str:
-    """The last line of grading a class: how many were graded, who was not, whose notebook had another name."""
+    """The last line of grading a class: how many were graded, who was not, whose notebook had another name, whose
+    checks ran out of time."""
     from .grading.submissions import class_submissions
 
     graded = {student for student, verdict in rows if not isinstance(verdict, str)}
     not_graded = [student for student, verdict in rows if isinstance(verdict, str)]
     renamed = [student for student, found in class_submissions(folder) if found.renamed and student in graded]
+    slow = [(student, verdict.out_of_time) for student, verdict in rows
+            if not isinstance(verdict, str) and verdict.out_of_time]
     return (f"{len(rows)} students: {len(graded)} graded, {len(not_graded)} not graded"
             + (f" ({', '.join(not_graded)}; why above)" if not_graded else "")
             + f"; {len(renamed)} graded from a notebook under another name"
-            + (f" ({', '.join(renamed)})" if renamed else ""))
+            + (f" ({', '.join(renamed)})" if renamed else "")
+            + f"; {len(slow)} with checks out of time"
+            + (f" ({', '.join(f'{student}: {n}' for student, n in slow)})" if slow else ""))
 
 
 def _merge(out: Path) -> int:

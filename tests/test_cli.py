@@ -14,7 +14,7 @@ from autograder.checks import catalogue
 from autograder.checks.reference import REPO
 from autograder.grading import isolation
 
-from variants import EXERCISE, REFERENCE, bug
+from variants import EXERCISE, REFERENCE, Variant, bug
 
 MAX_SCORE = sum(c.points for c in catalogue())
 
@@ -69,19 +69,24 @@ def test_grading_a_class_writes_one_result_per_student_and_grades_csv(tmp_path):
     (submitted / "ben" / "nn_from_scratch (1).ipynb").write_bytes(EXERCISE.read_bytes())  # a browser's name
     bug("relu_forward_capped").write_py(submitted).rename(submitted / "cleo.py")
     (submitted / "dan").mkdir()  # submitted nothing
+    Variant("eve", (("return np.maximum(0, x)", "while True:\n            pass"),)).write_py(submitted)  # hangs
     out = tmp_path / "graded"
-    result = autograder("grade", submitted, "--out", out)
+    result = autograder("grade", submitted, "--out", out, "--timeout", "1")
     assert result.returncode == 0, result.stderr
     rows = {row["student"]: row for row in csv.DictReader(open(out / "grades.csv"))}
-    assert set(rows) == {"ada", "ben", "cleo", "dan"}
+    assert set(rows) == {"ada", "ben", "cleo", "dan", "eve"}
     assert float(rows["ada"]["score"]) == MAX_SCORE and float(rows["ben"]["score"]) == 0
     assert 0 < float(rows["cleo"]["score"]) < MAX_SCORE and rows["cleo"]["relu_forward_public_values"] == "0"
     assert list(rows["ada"])[3:-2] == [c.id for c in catalogue()]  # one column per check, keyed by its id
     assert rows["ada"]["isolation"] and not rows["dan"]["isolation"]  # how each graded submission was isolated
     assert rows["dan"]["error"] and float(rows["dan"]["score"]) == 0
-    assert {p.name for p in out.glob("*.json")} == {"ada.json", "ben.json", "cleo.json"}
-    assert result.stdout.rstrip().splitlines()[-1] == ("4 students: 3 graded, 1 not graded (dan; why above); "
-                                                       "1 graded from a notebook under another name (ben)")
+    assert {p.name for p in out.glob("*.json")} == {"ada.json", "ben.json", "cleo.json", "eve.json"}
+    eve = json.loads((out / "eve.json").read_text())["tests"]
+    hung = sum(1 for t in eve if "of CPU time" in t["output"] or "of waiting" in t["output"])
+    assert hung >= sum(1 for c in catalogue() if c.method == "ReLU.forward")
+    assert result.stdout.rstrip().splitlines()[-1] == ("5 students: 4 graded, 1 not graded (dan; why above); "
+                                                       "1 graded from a notebook under another name (ben); "
+                                                       f"1 with checks out of time (eve: {hung})")
 
 
 @pytest.mark.parametrize("name", ["relu_forward_returns_mask", "layer_forward_no_activation",

@@ -18,6 +18,7 @@ from .submissions import NOTEBOOK, class_submissions
 class Score(NamedTuple):
     score: float
     max_score: int
+    out_of_time: int = 0  # checks stopped by their time limit
 
 
 def grade_class(folder: Path, out: Path, jobs: int, limits: isolation.Limits,
@@ -54,7 +55,8 @@ def grade_class(folder: Path, out: Path, jobs: int, limits: isolation.Limits,
     def graded(pool):  # in the class's order, as they finish: each row is written, then let go
         for student, verdict in tqdm(pool.map(one, submissions), total=len(submissions), unit="submission",
                                      desc="grading", file=sys.stderr):
-            scores.append((student, verdict if isinstance(verdict, str) else Score(verdict.score, verdict.max_score)))
+            scores.append((student, verdict if isinstance(verdict, str) else
+                           Score(verdict.score, verdict.max_score, sum(r.out_of_time for r in verdict.results))))
             yield student, verdict
 
     with isolation.reused(), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -280,12 +280,12 @@ def _judge_one(check: Check, run: str, sent: Sent, expectations, limits: Limits)
     status = sent.statuses.get(run, "not run")
     if status.startswith("timeout"):
         return Result(check, 0.0, f"{check.method}: did not finish within {limits.wall:g} s of waiting (a sleep, "
-                                  "input(), or a machine far too busy?).")
+                                  "input(), or a machine far too busy?).", out_of_time=True)
     if status == "not run":
         return Result(check, 0.0, f"{check.method}: not run: grading of this submission stopped before it.")
     if "SIGXCPU" in status:
         return Result(check, 0.0, f"{check.method}: used more than {limits.seconds_per_check:g} s of CPU time "
-                                  "(an endless loop, or far too much work?).")
+                                  "(an endless loop, or far too much work?).", out_of_time=True)
     if status.startswith("could not be started"):
         return Result(check, 0.0, f"{check.method}: could not be run: no new process could be started, as processes "
                                   f"your code started fill the limit of {limits.processes}.")

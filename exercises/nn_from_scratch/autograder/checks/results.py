@@ -32,6 +32,7 @@ class Result:
     details: str = field(default="", repr=False)  # the full arrays behind the message (public inputs only)
     error: StudentCodeError | None = field(default=None, repr=False)  # the crash, when the code did not run
     note: str = ""  # a passed check's one figure, if its judge gives one ("relative error 3e-11 (below 1e-7)")
+    out_of_time: bool = False  # stopped by its CPU limit or the wall-clock backstop (a class's last line counts them)
 
     @property
     def passed(self) -> bool:
