@@ -92,7 +92,7 @@ def test_the_class_report_opens_in_headless_chromium(graded_class, tmp_path):
     text = re.sub(r"<[^>]+>", " ", dom.stdout)
     graded = len(read(out).scores)
     assert f"{graded} graded, 0 not graded" in text and "Reteach first" in text and CAVEAT in text
-    assert re.findall(r"<img alt=\"([^\"]+)\" src=\"data:image/png;base64,", dom.stdout) == [
+    assert re.findall(r"<img alt=\"([^\"]+)\" src=\"data:image/svg\+xml;base64,", dom.stdout) == [
         "score distribution", "pass rate per check"]
     shot = tmp_path / "class_report.png"
     done = subprocess.run([*browser, "--window-size=1100,1800", f"--screenshot={shot}", page],
