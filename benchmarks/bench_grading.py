@@ -153,13 +153,13 @@ def bench_nbgrader_one(work: Path) -> tuple[list[float], float]:
     return times, score
 
 
-def build_class(folder: Path, n: int) -> list[str]:
-    """N submissions s000, s001, ... cycled from CLASS_SOURCES; returns the source name of each."""
+def build_class(folder: Path, n: int, sources: list[tuple[str, Path]] = CLASS_SOURCES, digits: int = 3) -> list[str]:
+    """N submissions s000, s001, ... (``digits`` wide) cycled from ``sources``; returns the source name of each."""
     folder.mkdir()
     picked = []
     for i in range(n):
-        name, source = CLASS_SOURCES[i % len(CLASS_SOURCES)]
-        student = f"s{i:03d}"
+        name, source = sources[i % len(sources)]
+        student = f"s{i:0{digits}d}"
         if source.suffix == ".py":
             shutil.copy2(source, folder / f"{student}.py")
         else:

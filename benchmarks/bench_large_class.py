@@ -26,7 +26,6 @@ import argparse
 import csv
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,8 +34,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench_grading import (ASSIGNMENT, CLASS_SOURCES, NOTEBOOK_NAME, REPO, WITH_PEAK, environment, load,
-                           remove_tree, version)
+import bench_grading
+from bench_grading import CLASS_SOURCES, REPO, WITH_PEAK, environment, load, remove_tree, version
 
 sys.path.insert(0, str(REPO))
 from autograder.checks.staff.bugs import BUGS  # noqa: E402
@@ -46,22 +45,10 @@ GOAL_GROWTH = 1.10  # memory with the whole class graded at most 10% above that 
 
 def build_class(folder: Path, n: int) -> list[str]:
     """N submissions s00000, s00001, ... cycled from the examples and the bug catalogue; each one's source."""
-    folder.mkdir()
     bugs = folder.parent / "bugs"
     bugs.mkdir()
-    sources = [(name, path) for name, path in CLASS_SOURCES] + [(b.name, b.write_py(bugs)) for b in BUGS]
-    picked = []
-    for i in range(n):
-        name, source = sources[i % len(sources)]
-        student = f"s{i:05d}"
-        if source.suffix == ".py":
-            shutil.copy2(source, folder / f"{student}.py")
-        else:
-            target = folder / student / ASSIGNMENT
-            target.mkdir(parents=True)
-            shutil.copy2(source, target / NOTEBOOK_NAME)
-        picked.append(name)
-    return picked
+    sources = [*CLASS_SOURCES, *((b.name, b.write_py(bugs)) for b in BUGS)]
+    return bench_grading.build_class(folder, n, sources, digits=5)
 
 
 def resident_kb(pid: int) -> int | None:
