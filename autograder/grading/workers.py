@@ -73,7 +73,6 @@ class Worker:
         self.job = sandbox.make_job_folder()  # 0700: no other user reads it
         self.process: subprocess.Popen | None = None
         self.group: cgroup.ProcessGroup | None = None
-        self.graded = 0  # submissions this process has graded
 
     def grade(self, limits, runs: list[str]) -> Sent:
         """Grade the submission the job folder holds; what came back for each of ``runs``."""
@@ -88,7 +87,6 @@ class Worker:
             os.write(self.process.stdin.fileno(), b"go\n")
         budget = min(limits.seconds_per_submission, (len(runs) + 2) * limits.wall + 30)
         output, errors, why, ended = self._read(budget, limits.max_output_bytes)
-        self.graded += 1
         ended, _, not_cleared = (ended or "").partition("\n")
         if why:
             sent.stopped = True
@@ -157,7 +155,6 @@ class Worker:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                 **(sandbox.account(self.slot, self.how) if self.how.sandbox else {}))
             _active_workers.add(self.process.pid)
-        self.graded = 0
 
     def _environment(self) -> dict:
         if self.how.sandbox:

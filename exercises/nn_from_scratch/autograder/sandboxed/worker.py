@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib
-import io
 import json
 import math
 import os
