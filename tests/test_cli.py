@@ -98,6 +98,21 @@ def test_isolated_grades_equal_in_process_grades(name, tmp_path, grade_in_proces
     assert isolated == in_process
 
 
+@pytest.mark.parametrize("name, cause", [
+    ("sigmoid_forward_doubled_exponent", "the mistake is in Sigmoid.forward (backward gets s from it)"),
+    ("layer_forward_weights_first", "the operands of @ are in the wrong order: `x @ self.weights` fits."),
+])
+def test_isolated_causes_equal_in_process_causes(name, cause, tmp_path, grade_in_process):
+    """Causes that need more than one check's arrays (a backward right for the student's own forward) or the
+    line an error was raised at (a product whose shapes do not fit) come out the same from the sandbox."""
+    from heldout_bugs import HELDOUT_MUTANTS
+
+    path = next(variant for variant, _ in HELDOUT_MUTANTS if variant.name == name).write_py(tmp_path)
+    isolated = {r.id: (r.score, r.message) for r in isolation.grade(path).results}
+    assert isolated == {key: (r.score, r.message) for key, r in grade_in_process(path).items()}
+    assert any(cause in message for _, message in isolated.values()), isolated
+
+
 def test_require_sandbox_refuses_the_fallback_in_one_line(tmp_path):
     env = dict(os.environ, NN_GRADER_NO_SANDBOX="1")
     result = subprocess.run([sys.executable, "-m", "autograder", "grade", REFERENCE.write_py(tmp_path),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.checks import catalogue, expectations, misconceptions
+from autograder.checks import catalogue, expectations, misconceptions, relations
 from autograder.checks.misconceptions import INPUT_MODIFIED, INPUT_NOT_CACHED, OUTPUT_NOT_SQUASHED
 from autograder.inprocess import run_check
 from autograder.sandboxed import loader
@@ -80,10 +80,19 @@ def test_each_mistake_is_named_in_a_check_of_its_own_class(name, tmp_path):
 
 
 def test_a_mistake_that_matches_no_pattern_gets_the_plain_message(tmp_path):
-    failed = messages(VARIANTS["relu_forward_capped"], tmp_path)
+    failed = messages(VARIANTS["relu_forward_threshold_above_zero"], tmp_path)  # wrong only for 0 < x <= 1e-4
     assert "relu_forward_public_values" in failed
     assert all("Likely cause" not in message for message in failed.values())
     assert "expected" in failed["relu_forward_public_values"]
+
+
+def test_a_mistake_no_formula_predicts_is_named_by_where_it_is_wrong(tmp_path):
+    """np.clip(x, 0, 1) is in no catalogue of wrong formulas; what it does is plain: right up to 1, wrong above."""
+    failed = messages(VARIANTS["relu_forward_capped"], tmp_path)
+    unit = {check: message for check, message in failed.items() if OWNER[check] is not None}
+    assert unit and all(message.endswith("Likely cause: " + relations.describe("wrong_above_a_point",
+                                                                              ["ReLU.forward(x)"]))
+                        for message in unit.values()), unit
 
 
 def test_the_students_copy_gives_the_same_diagnosis_for_public_checks(tmp_path):

@@ -27,6 +27,7 @@ LAYER = {"x": np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5], [0.0, 1.0, 1.0]]),
          "bias": np.array([[0.1, -0.2, 0.3, 0.05]])}
 Z = LAYER["x"] @ LAYER["weights"]
 GRAD_Z = np.array([[1.0, -0.5, 0.25, 2.0], [-1.5, 0.75, 1.0, -0.25], [0.5, 0.5, -2.0, 1.0]])
+DERIVATIVE = CubicActivation.backward(Z + LAYER["bias"])
 
 
 def layer(got, right, key="out"):
@@ -43,6 +44,18 @@ CASES = {
     "derivative_factor_missing": activation(1 - S, S * (1 - S)),
     "term_sign_flipped": layer(CubicActivation.forward(Z - LAYER["bias"]), CubicActivation.forward(Z + LAYER["bias"])),
     "summed_over_wrong_axis": layer(GRAD_Z.sum(axis=1, keepdims=True), GRAD_Z.sum(axis=0, keepdims=True), "grad_bias"),
+    "wrong_below_a_point": activation(np.maximum(1, X), np.maximum(0, X)),  # right from x = 1 up
+    "wrong_above_a_point": activation(np.clip(X, 0, 1), np.maximum(0, X)),  # right up to x = 1
+    "offset": activation(S - 0.5, S),
+    "reciprocal": activation(1 + np.exp(-X), S),  # 1 / 1 + np.exp(-x): the brackets lost
+    "at_minus_x": activation(np.maximum(0, -X), np.maximum(0, X)),
+    "at_scaled_x": activation(1 / (1 + np.exp(-2 * X)), S),
+    "derivative_of_another_s": activation(np.tanh(X) * (1 - np.tanh(X)), S * (1 - S)),
+    "derivative_factor_repeated": activation(S * S, S * (1 - S)),
+    "bias_not_added": layer(CubicActivation.forward(Z * LAYER["bias"]), CubicActivation.forward(Z + LAYER["bias"])),
+    "grad_z_combined_wrong": relations.Seen((GRAD_Z + DERIVATIVE) @ LAYER["weights"].T,
+                                            (GRAD_Z * DERIVATIVE) @ LAYER["weights"].T,
+                                            {**LAYER, "grad_output": GRAD_Z}, "grad_input", {}, elementwise=False),
 }
 
 
@@ -92,3 +105,79 @@ def test_two_functions_that_agree_on_the_inputs_name_neither():
     both = activation(x, np.tanh(x), x)  # relu(x) == x here: "the input" and "ReLU" both hold
     assert {"is_the_input", "is_relu"} <= {r.name for r in relations.holding([both])}
     assert named(both) == "is_the_input"  # the more specific, listed first
+
+
+def test_a_point_that_splits_right_from_wrong_is_no_evidence_where_the_result_overflows_or_agrees_only_at_0():
+    assert named(activation(np.where(X > -2, np.maximum(0, X), np.nan), np.maximum(0, X))) is None  # nan: overflow
+    agrees_at_0 = activation(np.where(X == 0, 0.25, S * S), S * (1 - S))
+    assert "wrong_below_a_point" not in {r.name for r in relations.holding([agrees_at_0])}
+
+
+def test_a_stray_factor_inside_the_function_is_only_named_where_it_is_not_one_outside():
+    three = np.vstack([X, X[:1]])  # a batch of 3: "times 2" is not also "times the batch size"
+    assert named(activation(np.maximum(0, 2 * three), np.maximum(0, three), three)) == "times_2"  # relu(2x) = 2 relu(x)
+
+
+def test_an_offset_needs_right_values_that_differ():
+    flat = np.ones((2, 5))  # ReLU's derivative where every x > 0: anything constant is "an offset" of it
+    assert named(activation(flat * 0.5, flat, np.abs(X) + 1)) is None
+
+
+# --- the shapes of a matrix product that does not fit ------------------------------------------------
+
+CASE = {"x": np.zeros((2, 3)), "weights": np.zeros((3, 4)), "bias": np.zeros((1, 4)), "grad_output": np.zeros((2, 4))}
+
+
+def numpy_says(a_shape, b_shape) -> str:
+    """The detail a failed a @ b leaves, in the grader's words (errors.plain)."""
+    from autograder.sandboxed.errors import plain
+
+    try:
+        np.zeros(a_shape) @ np.zeros(b_shape)
+    except ValueError as exc:
+        return f"ValueError: {plain(exc)}"
+    raise AssertionError("the product fits")
+
+
+@pytest.mark.parametrize("line, a, b, fix", [
+    ("self.activation_input = self.weights @ x + self.bias", (3, 4), (2, 3),
+     relations.MATMUL_ORDER.format(fix="x @ self.weights")),
+    ("grad_input = grad_z @ self.weights", (2, 4), (3, 4),
+     relations.MATMUL_TRANSPOSE.format(which="missing", operand="self.weights", fix="grad_z @ self.weights.T")),
+    ("z = x @ self.weights.T + self.bias", (2, 3), (4, 3),
+     relations.MATMUL_TRANSPOSE.format(which="too many", operand="self.weights", fix="x @ self.weights")),
+    ("return self.input @ delta", (2, 3), (2, 4),
+     relations.MATMUL_TRANSPOSE.format(which="missing", operand="self.input", fix="self.input.T @ delta")),
+])
+def test_a_product_that_does_not_fit_is_named_by_the_one_change_that_makes_it_fit(line, a, b, fix):
+    assert relations.matmul_fix(line, numpy_says(a, b), [CASE]) == fix
+
+
+@pytest.mark.parametrize("line", [
+    "z = np.dot(self.weights, x)",  # no @ in the line: nothing to say about it
+    "z = delta @ other",  # neither operand known
+    "z = x @ self.weights @ self.bias",  # the products known do not give the error's lengths
+    "z = (((" + "(" * 300 + "x",  # not Python
+    "x" * 2000,
+])
+def test_a_product_the_line_does_not_explain_is_not_named(line):
+    assert relations.matmul_fix(line, numpy_says((3, 4), (2, 3)), [CASE]) == ""
+
+
+def test_two_changes_that_both_fit_name_neither():
+    square = {"x": np.zeros((3, 3)), "weights": np.zeros((3, 3)), "bias": np.zeros((1, 3))}
+    # x (3, 3) @ w (2, 3) is not possible here; a square x and weights whose product fails cannot be told apart:
+    assert relations.matmul_fix("z = x @ self.weights.T", numpy_says((3, 3), (4, 3)), [square]) == ""
+
+
+# --- a backward that is right for the student's own forward --------------------------------------------
+
+def test_a_backward_right_for_a_wrong_forward_blames_forward_and_a_wrong_backward_does_not():
+    x = [X]
+    wrong_forward = np.tanh(X)
+    right = [S * (1 - S)]
+    assert relations.follows_forward(x, [wrong_forward * (1 - wrong_forward)], [wrong_forward], right)
+    assert not relations.follows_forward(x, [S * S], [wrong_forward], right)  # backward wrong on its own
+    assert not relations.follows_forward(x, [S * (1 - S) + 1], [S], right)  # forward right: backward's mistake
+    relu_derivative = [np.where(X > 0, 1.0, 0.0)]
+    assert not relations.follows_forward(x, [np.zeros_like(X)], [np.zeros_like(X)], relu_derivative)

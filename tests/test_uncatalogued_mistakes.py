@@ -50,13 +50,30 @@ def template(expect: Expect) -> str:
         return f"()?{re.escape(relations.CALLS_REVERSED)}"
     if expect.relation == "calls_missing":
         return re.escape(relations.CALLS_MISSING).replace(re.escape("{which}"), "(.+)")
+    if expect.relation == "matmul_order":
+        return "()?" + re.escape(relations.MATMUL_ORDER).replace(re.escape("{fix}"), ".+")
+    if expect.relation == "matmul_transpose":
+        return "()?" + re.escape(relations.MATMUL_TRANSPOSE).replace(re.escape("{which}"), "(?:missing|too many)") \
+            .replace(re.escape("{operand}"), ".+").replace(re.escape("{fix}"), ".+")
     return re.escape(relations.BY_NAME[expect.relation].text).replace(re.escape("{what}"), "(.+)")
 
 
-def verdict(cause: str, expect: Expect | None) -> str:
+def follows_forward(cause: str) -> str | None:
+    """The forward method a "backward right for your forward" cause blames, or None."""
+    pattern = re.escape(relations.FOLLOWS_FORWARD).replace(re.escape("{backward}"), r"\w+\.backward") \
+        .replace(re.escape("{forward}"), r"(\w+\.forward)").replace(re.escape("{where}"), ".+")
+    found = re.fullmatch(pattern, cause)
+    return found.group(1) if found else None
+
+
+def verdict(cause: str, expect: Expect | None, mutant: str = "") -> str:
     """"right": the expected cause, in the observations expected; "imprecise": the expected cause named in
     other observations (the same mistake, seen where it spread), or a relation true of the results that
-    does not name the mistake; "wrong": anything else."""
+    does not name the mistake; "located": a backward check blaming the forward the mutant changed (true, and
+    not the mistake's name: it neither counts as naming it nor against); "wrong": anything else."""
+    blamed = follows_forward(cause)
+    if blamed is not None:
+        return "located" if mutant.startswith(blamed.lower().replace(".", "_") + "_") else "wrong"
     found = re.fullmatch(template(expect), cause) if expect else None
     if found is None:
         true = [name for name in (expect.imprecise if expect else ())
@@ -71,7 +88,7 @@ def measure(graded, mutants=MUTANTS) -> dict[str, list[str]]:
     (an imprecise cause and no wrong one), unnamed (no right cause)."""
     outcome = {"named": [], "wrong": [], "imprecise": [], "unnamed": []}
     for variant, expect in mutants:
-        verdicts = {verdict(cause, expect) for cause in causes(graded[variant.name])}
+        verdicts = {verdict(cause, expect, variant.name) for cause in causes(graded[variant.name])}
         outcome["named" if "right" in verdicts else "unnamed"].append(variant.name)
         if "wrong" in verdicts:
             outcome["wrong"].append(variant.name)

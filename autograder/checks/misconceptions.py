@@ -8,7 +8,8 @@ message says which mistake it is and what to fix. A few more mistakes are
 recognised by rules where they show: an input modified in place (the
 ``Unchanged`` judge), the input not kept by ``Layer.forward`` (the ``Caches``
 judge), the output activation skipped (the XOR judges), and errors that one
-mistake explains where it was raised (:data:`ERROR_RULES`). When no known mistake
+mistake explains where it was raised (:data:`ERROR_RULES`), or a product whose shapes
+one change to the line fixes (``relations.matmul_fix``). When no known mistake
 reproduces a failure, how the student's result relates to the right one may
 (:mod:`.relations`: the opposite sign, a stray factor, a transpose, ...). A cause
 is named only when the evidence singles it out. Messages name mistakes, never
@@ -266,4 +267,8 @@ def diagnose_error(check, error) -> str:
         if check.method == rule.method and error.where == rule.where and error.exception in rule.exceptions \
                 and rule.contains in error.detail:
             return likely_cause(rule.cause)
+    if error.exception == "ValueError" and check.owner is not None:  # a unit check: its cases are the method's
+        fix = relations.matmul_fix(error.line, error.detail, check.cases())
+        if fix:
+            return likely_cause(fix)
     return ""

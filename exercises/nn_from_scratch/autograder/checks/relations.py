@@ -11,9 +11,19 @@ function of x (tanh where the sigmoid belongs), x minus the right value (the
 part that should be dropped kept), or its derivative's formula with the sign
 inside flipped or a factor left out; a layer's output may be that of z with a
 term's sign flipped; a sum over the batch may be taken over the wrong axis (its
-total is the same, its shape is not). Each :class:`Relation` tests one of these on plain
-arrays (the inputs, the student's observation, the reference's) and says what
-it found in words, never quoting a value, so hidden checks can use it too.
+total is the same, its shape is not). Formula errors of a general kind are named
+by what they do: wrong on one side of some point of the input (a threshold moved),
+the right value plus a constant, its reciprocal (lost brackets), the right
+function at -x or 2x, a derivative's factor written twice or its s made by
+another function, a layer's bias multiplying, grad_z made with + for *. Each
+:class:`Relation` tests one of these on plain arrays (the inputs, the student's
+observation, the reference's) and says what it found in words, never quoting a
+value, so hidden checks can use it too.
+
+Two more look beyond one observation: an activation's backward that is exactly
+the derivative through the student's own, wrong, forward (:func:`follows_forward`:
+the mistake is in forward), and a matrix product whose shapes do not fit, named by
+the one change to the student's line that makes them fit (:func:`matmul_fix`).
 
 A relation is named only when it holds on every input case of the check and
 no rival of its ``group`` does (on a batch of 2, "times 2" and "times the batch
@@ -22,6 +32,8 @@ size" cannot be told apart: neither is named).
 
 from __future__ import annotations
 
+import ast
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -189,6 +201,81 @@ def _is_function(name: str) -> Callable[[Seen], bool]:
     return holds
 
 
+def _right_function(seen: Seen):
+    """(f, x): the one well-known function of x (:data:`FUNCTIONS`) the right result is, or None."""
+    x = _x(seen)
+    if x is None:
+        return None
+    found = [f for f, _ in FUNCTIONS.values() if close(seen.expected, f(x))]
+    return (found[0], x) if len(found) == 1 else None
+
+
+def _at_minus_x(seen: Seen) -> bool:
+    found = _right_function(seen)
+    return found is not None and bool(np.any(seen.got)) and close(seen.got, found[0](-found[1]))
+
+
+def _at_scaled_x(seen: Seen) -> bool:
+    """The right function of 2x or x/2, when that is not simply 2 (or 1/2) times the right value."""
+    found = _right_function(seen)
+    if found is None or not np.any(seen.got):
+        return False
+    f, x = found
+    return any(close(seen.got, f(c * x)) and not close(seen.got, c * seen.expected) for c in (2.0, 0.5))
+
+
+def _offset(seen: Seen) -> bool:
+    """The right value plus one constant, the same for every entry (a stray term: + 1, - 0.5)."""
+    got, expected = seen.got, seen.expected
+    if got.shape != expected.shape or not np.all(np.isfinite(got)):
+        return False
+    difference = got - expected
+    return bool(np.allclose(difference, difference.flat[0], rtol=0, atol=ATOL + RTOL * np.abs(expected).max()))
+
+
+def _shows_offset(seen: Seen) -> bool:
+    """Wrong, in a case with several different right values (one value plus a constant is any value)."""
+    return not close(seen.got, seen.expected) and seen.expected.size >= 2 and np.ptp(seen.expected) > 1e-6
+
+
+def _reciprocal(seen: Seen) -> bool:
+    got, expected = seen.got, seen.expected
+    return got.shape == expected.shape and bool(np.all(expected != 0)) and close(got * expected, np.ones_like(got))
+
+
+def _shows_reciprocal(seen: Seen) -> bool:
+    return not close(seen.got, seen.expected) and bool(np.any(np.abs(np.abs(seen.expected) - 1) > 1e-6))
+
+
+def _split(sign: int) -> Callable[[Seen], bool]:
+    """Wrong for every input below some value and right above it (sign +1), or the other way round (-1):
+    right and wrong entries separated by a point of the input, saturated right entries set aside."""
+    def holds(seen: Seen) -> bool:
+        x = _x(seen)
+        if x is None:
+            return False
+        if not np.all(np.isfinite(seen.got)):
+            return False  # an overflow, not a formula wrong on one side
+        right = np.isclose(seen.got, seen.expected, rtol=RTOL, atol=ATOL)
+        telling = right & (np.abs(x) < SATURATED) & (np.abs(x) >= NEAR_ZERO)  # formulas often agree at 0
+        if right.all() or not right.any():  # one side only: any point beyond these inputs splits them
+            return True
+        if not telling.any():
+            return False
+        return bool((sign * x)[~right].max() < (sign * x)[telling].min())
+
+    return holds
+
+
+def _shows_split(seen: Seen) -> bool:
+    x = _x(seen)
+    if x is None:
+        return False
+    right = np.isclose(seen.got, seen.expected, rtol=RTOL, atol=ATOL)  # all zeros is a degenerate answer
+    telling = right & (np.abs(x) < SATURATED) & (np.abs(x) >= NEAR_ZERO)
+    return bool(np.any(seen.got) and (~right).any() and telling.any())
+
+
 # Derivatives written through the activation's output s: (the right form, the form with the sign inside
 # flipped, the factors of the right form).
 DERIVATIVE_FORMS = [
@@ -217,6 +304,72 @@ def _derivative_sign_inside(seen: Seen) -> bool:
 def _derivative_factor_missing(seen: Seen) -> bool:
     found = _derivative_forms(seen)
     return found is not None and any(close(seen.got, factor(found[0])) for factor in found[2])
+
+
+def _derivative_of_another_s(seen: Seen) -> bool:
+    """The derivative's formula right, but s another function of x than the activation (tanh, ReLU, x
+    itself): s * (1 - s) with s = np.tanh(x), say."""
+    x = _x(seen)
+    if x is None or not np.any(seen.got):
+        return False
+    for right, _, _, activation in DERIVATIVE_FORMS:
+        if close(seen.expected, right(activation(x))):
+            others = [f for f, _ in FUNCTIONS.values()] + [lambda v: v]
+            return any(close(seen.got, right(f(x))) for f in others if not close(f(x), activation(x)))
+    return False
+
+
+def _derivative_factor_repeated(seen: Seen) -> bool:
+    """One factor of the derivative written twice: s * s, or (1 - s) * (1 - s), for s * (1 - s)."""
+    found = _derivative_forms(seen)
+    return found is not None and any(close(seen.got, factor(found[0]) ** 2) for factor in found[2])
+
+
+def _layer(seen: Seen):
+    """(x, weights, bias, grad_output or None, z) of a Layer check's case, or None."""
+    try:
+        x, weights, bias = (np.asarray(seen.case[k], dtype=float) for k in ("x", "weights", "bias"))
+        z = x @ weights + bias
+    except (KeyError, ValueError):
+        return None
+    grad_output = seen.case.get("grad_output", seen.case.get("probe"))
+    return x, weights, bias, None if grad_output is None else np.asarray(grad_output, dtype=float), z
+
+
+def _bias_not_added(seen: Seen) -> bool:
+    """A layer's output computed with the bias multiplying (or dividing) x @ weights instead of added."""
+    parts = _layer(seen)
+    if parts is None or seen.key != "out":
+        return False
+    x, weights, bias, _, z = parts
+    f, product = CubicActivation.forward, x @ weights
+    if not close(seen.expected, f(z)):
+        return False
+    return close(seen.got, f(product * bias)) or bool(np.all(bias != 0)) and close(seen.got, f(product / bias))
+
+
+GRADIENT_KEYS = {"grad_input": "input", "grad_x": "input", "grad_weights": "weights", "grad_bias": "bias"}
+
+
+def _from_grad_z(grad_z: np.ndarray, key: str, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """What Layer.backward returns as ``key`` from this grad_z, every other step right."""
+    return {"input": lambda: grad_z @ weights.T, "weights": lambda: x.T @ grad_z,
+            "bias": lambda: grad_z.sum(axis=0, keepdims=True)}[GRADIENT_KEYS[key]]()
+
+
+def _grad_z_combined_wrong(seen: Seen) -> bool:
+    """Layer.backward's grad_z made from grad_output and the activation's derivative by another operation
+    than the product (+, -, /), every later step right."""
+    parts = _layer(seen)
+    if parts is None or seen.key not in GRADIENT_KEYS or parts[3] is None:
+        return False
+    x, weights, _, grad_output, z = parts
+    derivative = CubicActivation.backward(z)
+    if grad_output.shape != z.shape or not close(seen.expected, _from_grad_z(grad_output * derivative, seen.key,
+                                                                                  x, weights)):
+        return False
+    return any(close(seen.got, _from_grad_z(grad_z, seen.key, x, weights))
+               for grad_z in (grad_output + derivative, grad_output - derivative, grad_output / derivative))
 
 
 def _term_sign_flipped(seen: Seen) -> bool:
@@ -307,6 +460,20 @@ RELATIONS = [
              "formula gives for negative inputs.", _right_except_where(+1), shows=_wrong_where(+1)),
     Relation("wrong_where_positive", "{what} is right where x < 0 and wrong wherever x > 0: look at what your "
              "formula gives for positive inputs.", _right_except_where(-1), shows=_wrong_where(-1)),
+    Relation("wrong_below_a_point", "{what} is wrong for every input below some point and right above it "
+             "(the point is not 0): look at what your formula gives there (its threshold, or the value it takes).",
+             _split(+1), shows=_shows_split),
+    Relation("wrong_above_a_point", "{what} is wrong for every input above some point and right below it "
+             "(the point is not 0): look at what your formula gives there (its threshold, or the value it takes).",
+             _split(-1), shows=_shows_split),
+    Relation("offset", "{what} is the right value plus the same constant in every entry: a stray term added "
+             "or subtracted (+ 1, - 1/2) in the formula.", _offset, shows=_shows_offset),
+    Relation("reciprocal", "{what} is 1 divided by the right value: the fraction is upside down, or its "
+             "denominator lost its brackets (1 / (1 + e) is not 1 / 1 + e).", _reciprocal, shows=_shows_reciprocal),
+    Relation("at_minus_x", "{what} is the right function evaluated at -x instead of x: a minus sign on the input "
+             "too many (or one missing).", _at_minus_x),
+    Relation("at_scaled_x", "{what} is the right function evaluated at a multiple of x (2x or x/2): a stray "
+             "factor on the input, inside the function.", _at_scaled_x),
     Relation("keeps_the_other_part", "{what} is x minus the right value: it keeps the part of x it should drop; "
              "check which way the comparison (or max/min) goes.", _keeps_the_other_part),
     *(Relation(f"is_{name}", f"{{what}} is {text}: another function's formula where this one's belongs.",
@@ -316,6 +483,16 @@ RELATIONS = [
              _derivative_sign_inside),
     Relation("derivative_factor_missing", "{what} is one factor of the derivative without the other: with s "
              "the activation's output, the derivative is s * (1 - s), both factors.", _derivative_factor_missing),
+    Relation("derivative_of_another_s", "{what} is the derivative's formula with s computed by another function "
+             "(tanh, ReLU or x itself): s must be this activation's own output, s = sigmoid(x).",
+             _derivative_of_another_s),
+    Relation("derivative_factor_repeated", "{what} repeats one factor of the derivative: with s the activation's "
+             "output, the derivative is s * (1 - s), one factor of each (not s * s).", _derivative_factor_repeated),
+    Relation("bias_not_added", "{what} is what z gives with the bias multiplying (or dividing) x @ weights: "
+             "z = x @ weights + bias, the bias added.", _bias_not_added),
+    Relation("grad_z_combined_wrong", "{what} follows from grad_z = grad_output combined with the activation's "
+             "derivative by + (or - or /): grad_z = grad_output * activation.backward(z), a product entry by entry.",
+             _grad_z_combined_wrong),
     Relation("term_sign_flipped", "{what} is what z with one term's sign flipped gives (x @ weights - bias, or "
              "bias - x @ weights): z = x @ weights + bias, both terms added.", _term_sign_flipped),
     Relation("summed_over_wrong_axis", "{what} is summed over the wrong axis (the same total, the wrong shape): "
@@ -368,3 +545,114 @@ def calls_relation(got: list[np.ndarray], expected: list[np.ndarray]) -> str:
             continue
         return ""
     return texts.pop() if len(texts) == 1 else ""
+
+
+# --- a backward right for the student's own forward -----------------------------------------------------
+
+# An activation's derivative through its output s: what backward gives when it gets s from forward.
+THROUGH_OUTPUT = [
+    (_sigmoid, lambda s: s * (1 - s)),
+    (np.tanh, lambda s: 1 - s ** 2),
+]
+FOLLOWS_FORWARD = ("{backward} is the right derivative for the s that your {forward} gives {where}, "
+                   "and {forward}'s checks fail: the mistake is in {forward} (backward gets s from it); fix "
+                   "forward and this check follows.")
+
+
+def follows_forward(x: list[np.ndarray], backward: list[np.ndarray], forward: list[np.ndarray],
+                    expected: list[np.ndarray]) -> bool:
+    """Whether, in every case, the student's backward(x) is the derivative computed through the student's own
+    forward(x), that forward is wrong somewhere, and the backward result wrong where it is."""
+    with np.errstate(all="ignore"):
+        for activation, derivative in THROUGH_OUTPUT:
+            if not all(close(e, derivative(activation(np.asarray(v, dtype=float)))) for v, e in zip(x, expected)):
+                continue
+            return all(f.shape == b.shape and bool(np.allclose(b, derivative(f), rtol=RTOL, atol=ATOL, equal_nan=True))
+                       for b, f in zip(backward, forward)) and \
+                any(not close(f, activation(np.asarray(v, dtype=float))) for v, f in zip(x, forward)) and \
+                any(not close(b, e) for b, e in zip(backward, expected))
+    return False
+
+
+# --- a matrix product whose shapes do not fit -------------------------------------------------------------
+
+MATMUL_DETAIL = re.compile(r"a's last axis has length (\d+), b's first axis length (\d+)")
+
+
+def _known_shapes(case: dict) -> dict[str, tuple]:
+    """The shapes of what a Layer method sees, by the names the exercise gives them."""
+    try:
+        x, weights, bias = (np.shape(case[k]) for k in ("x", "weights", "bias"))
+    except KeyError:
+        return {}
+    z = (x[0], weights[-1]) if len(x) == 2 and len(weights) == 2 else None
+    shapes = {"x": x, "self.input": x, "self.weights": weights, "self.bias": bias,
+              "self.activation_input": z, "self.output": z}
+    grad_output = case.get("grad_output", case.get("probe"))
+    if grad_output is not None:
+        shapes["grad_output"] = np.shape(grad_output)
+    return {name: shape for name, shape in shapes.items() if shape is not None and len(shape) == 2}
+
+
+def _shape(node: ast.AST, known: dict[str, tuple]) -> tuple | None:
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        inner = _shape(node.value, known)
+        return None if inner is None else inner[::-1]
+    return known.get(ast.unparse(node))
+
+
+def _transposed_text(node: ast.AST) -> str:
+    """The operand with a .T added, or its .T removed."""
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        return ast.unparse(node.value)
+    return f"{ast.unparse(node)}.T"
+
+
+MATMUL_ORDER = "the operands of @ are in the wrong order: `{fix}` fits."
+MATMUL_TRANSPOSE = "a .T {which} on {operand}: `{fix}` fits."
+
+
+def _t_wrong(operand: str, fix: str) -> str:
+    if operand.endswith(".T"):
+        return MATMUL_TRANSPOSE.format(which="too many", operand=operand.removesuffix(".T"), fix=fix)
+    return MATMUL_TRANSPOSE.format(which="missing", operand=operand, fix=fix)
+
+
+def _fixes(product: ast.BinOp, a_last: int, b_first: int, known: dict[str, tuple]) -> set[str]:
+    """How this product, if it is the one that failed, fits with one change: its operands swapped, or one
+    of them transposed (only what the known shapes show)."""
+    left, right = _shape(product.left, known), _shape(product.right, known)
+    if (left is None and right is None) or (left is not None and left[-1] != a_last) or \
+            (right is not None and right[0] != b_first):
+        return set()  # not this product: its shapes do not give the error's lengths
+    a, b = ast.unparse(product.left), ast.unparse(product.right)
+    fixes = set()
+    if left is not None and right is not None and right[-1] == left[0]:
+        fixes.add(MATMUL_ORDER.format(fix=f"{b} @ {a}"))
+    if left is not None and left[0] == b_first:
+        fixes.add(_t_wrong(a, f"{_transposed_text(product.left)} @ {b}"))
+    if right is not None and right[-1] == a_last:
+        fixes.add(_t_wrong(b, f"{a} @ {_transposed_text(product.right)}"))
+    return fixes
+
+
+def matmul_fix(line: str, detail: str, cases: list[dict]) -> str:
+    """For a matrix product at ``line`` whose shapes did not fit (numpy's text in ``detail``), the one change
+    that makes them fit in every case where the line's known operands give the error's lengths, in words, or
+    ''. Only the student's own code is quoted: no shape or value of a hidden input."""
+    found = MATMUL_DETAIL.search(detail)
+    if not found or not line or len(line) > 1000:
+        return ""
+    text = line.strip()
+    try:
+        tree = ast.parse(text + " pass" if text.endswith(":") else text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    a_last, b_first = int(found.group(1)), int(found.group(2))
+    products = [node for node in ast.walk(tree) if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)]
+    fixes = set()
+    for case in cases:
+        known = _known_shapes(case)
+        for product in products:
+            fixes |= _fixes(product, a_last, b_first, known)
+    return fixes.pop() if len(fixes) == 1 else ""

@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from ..sandboxed.errors import StudentCodeError
 from ..sandboxed.scenarios import Observations
-from . import Check, catalogue
+from . import Check, catalogue, relations
 from .judges import Failure
 from .misconceptions import diagnose, diagnose_error, likely_cause
 
@@ -58,7 +60,7 @@ class Verdict:
     isolation: str = ""  # how the student's code was isolated (instructors' reports only)
 
     def __post_init__(self):
-        self.results = units_first(self.results)
+        self.results = units_first(forward_first(self.results))
 
     @property
     def score(self) -> float:
@@ -118,6 +120,61 @@ def method_hint(check: Check) -> str:
     if check.owner is None:
         return ""
     return next((c.hint for c in catalogue(include_hidden=False) if c.method == check.method), check.hint)
+
+
+# --- an activation's backward, when its forward is wrong ----------------------------------------------
+
+def forward_evidence(check: Check, checks) -> tuple[Check, Check] | None:
+    """(a backward value check, the forward value check on the same inputs) that can show this activation
+    backward check failing only through the student's own forward: for a value check, itself and its
+    partner; for a gradient check (whose inputs no forward check shares), the first public pair."""
+    if check.scenario not in ("activation_backward", "activation_gradcheck"):
+        return None
+    backward = [check] if check.scenario == "activation_backward" else \
+        [c for c in checks if c.method == check.method and c.scenario == "activation_backward" and not c.hidden]
+    forward = check.method.replace(".backward", ".forward")
+    for values in backward:
+        if "out" not in getattr(values.judge, "keys", ()):
+            continue
+        partner = next((c for c in checks if c.method == forward and c.scenario == "activation_forward"
+                        and c.cases is values.cases and "out" in getattr(c.judge, "keys", ())), None)
+        if partner is not None:
+            return values, partner
+    return None
+
+
+def forward_first(results: list[Result]) -> list[Result]:
+    """The results, each failed activation-backward check that is right for the student's own forward (which
+    fails) blaming forward instead: see :func:`blame_forward`."""
+    by_id = {result.check.id: result for result in results}
+    checks = [result.check for result in results]
+    blamed = []
+    for result in results:
+        evidence = forward_evidence(result.check, checks)
+        blamed.append(blame_forward(result, *(by_id[c.id] for c in evidence)) if evidence else result)
+    return blamed
+
+
+def blame_forward(result: Result, backward: Result, forward: Result) -> Result:
+    """A failed backward result names forward as the cause, in place of its hint and cause, when the values of
+    ``backward`` (a backward value result: ``result`` itself, or a public one) are the derivative computed
+    through the student's own, failing, forward on the same inputs."""
+    if result.passed or backward.passed or forward.passed or result.error or backward.error or forward.error:
+        return result
+    try:
+        x = [np.asarray(case["x"], dtype=float) for case in backward.check.cases()]
+        got, own = [g["out"] for g in backward.observations], [g["out"] for g in forward.observations]
+        expected = [e["out"] for e in backward.expected]
+    except (KeyError, TypeError):
+        return result
+    if not len(x) == len(got) == len(own) == len(expected) or not relations.follows_forward(x, got, own, expected):
+        return result
+    where = "on the same inputs" if backward is result else f"on the inputs of {backward.check.name}"
+    cause = likely_cause(relations.FOLLOWS_FORWARD.format(backward=result.check.method, forward=forward.check.method,
+                                                          where=where))
+    message = result.message.removesuffix(result.cause)
+    message = message.removesuffix(result.hint).rstrip() if result.hint else message
+    return replace(result, message=message + cause, cause=cause, hint="")
 
 
 # --- whole-network results, when unit checks fail too ------------------------------------------------

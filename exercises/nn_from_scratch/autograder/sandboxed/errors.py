@@ -19,19 +19,21 @@ class StudentCodeError(Exception):
     """Student code failed while a scenario ran; ``message`` explains it.
 
     ``wants_hint``: the check's hint (what to look at next) belongs after the message.
-    ``exception``, ``detail``, ``where``: the exception's type name, its one-line
-    text and the student's function it came from ("" when not an exception), so
-    that rules elsewhere (``checks.misconceptions``) can name a likely cause.
+    ``exception``, ``detail``, ``where``, ``line``: the exception's type name, its
+    one-line text, the student's function it came from and the source line it was
+    raised at ("" when not an exception), so that rules elsewhere
+    (``checks.misconceptions``) can name a likely cause.
     """
 
     def __init__(self, message: str, wants_hint: bool = False, exception: str = "", detail: str = "",
-                 where: str = ""):
+                 where: str = "", line: str = ""):
         super().__init__(message)
         self.message = message
         self.wants_hint = wants_hint
         self.exception = exception
         self.detail = detail
         self.where = where
+        self.line = line
 
     def with_hint(self, hint: str) -> str:
         """The message with the hint after it, when the hint fits the failure."""
@@ -91,13 +93,13 @@ def explain(exc: BaseException, method: str) -> StudentCodeError:
         missing = re.search(r"has no attribute '(\w+)'", str(exc))
         did = f"reads `.{missing.group(1)}`" if missing else f"raised {type(exc).__name__}"
         message = f"{method}: {who} {did}{at}, but {what}: {advice}."
-        return StudentCodeError(message, False, type(exc).__name__, text, qualname)
+        return StudentCodeError(message, False, type(exc).__name__, text, qualname, line)
     message = f"{method}: {who} raised {text}{at}."
     if isinstance(exc, NameError):  # the recipe does not help with a name never defined; the import does
         module = MODULES.get(getattr(exc, "name", None) or "")
         return StudentCodeError(message + (f" Add `{module}` at the top of your code." if module else ""), False,
-                                type(exc).__name__, text, qualname)
-    return StudentCodeError(message, True, type(exc).__name__, text, qualname)
+                                type(exc).__name__, text, qualname, line)
+    return StudentCodeError(message, True, type(exc).__name__, text, qualname, line)
 
 
 # The test doubles of ``doubles.py``, in the student's terms: what the check put in place, and what to do.

@@ -149,11 +149,12 @@ def unflatten(arrays: dict, n_cases: int) -> list[dict]:
 def error_record(error: StudentCodeError) -> str:
     """A StudentCodeError as JSON text."""
     return json.dumps({"message": error.message, "wants_hint": error.wants_hint, "exception": error.exception,
-                       "detail": error.detail, "where": error.where})
+                       "detail": error.detail, "where": error.where, "line": error.line})
 
 
 def parse_error_record(text: str) -> StudentCodeError:
     """The inverse of :func:`error_record`; ValueError, KeyError or TypeError if it is not one."""
     record = json.loads(text)
     return StudentCodeError(str(record["message"]), bool(record["wants_hint"]), str(record.get("exception", "")),
-                            str(record.get("detail", "")), str(record.get("where", "")))
+                            str(record.get("detail", "")), str(record.get("where", "")),
+                            str(record.get("line", ""))[:1000])
