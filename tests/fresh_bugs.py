@@ -14,6 +14,7 @@ a separate commit.
 
 from __future__ import annotations
 
+from uncatalogued_bugs import Expect, seen
 from variants import Variant
 
 
@@ -175,3 +176,76 @@ FRESH_MUTANTS: list[tuple[Variant, str]] = [
             "current_gradient = learning_rate * grad_output", "NeuralNetwork",
             "the incoming gradient is multiplied by the learning rate, so the rate is applied twice"),
 ]
+
+
+# --- labels (added after the set, before it was first measured) ----------------------------------------
+#
+# For each mutant, the cause a message may name: a catalogued mistake whose text truly describes it, a
+# relation true of its results that names it (``seen``: the observations it shows in), or None where no
+# known mistake or relation describes it (a crash, a formula of no recognisable kind). Written from the
+# descriptions above and the texts of the causes, by what is true of the mistake, not by running the grader.
+# "input_modified" is the Unchanged judge's cause (an array the method was given, changed in place).
+
+RELU_OUT, RELU_DERIVATIVE = "ReLU.forward(x)", "ReLU.backward(x)"
+SIGMOID_OUT, SIGMOID_DERIVATIVE = "Sigmoid.forward(x)", "Sigmoid.backward(x)"
+
+FRESH_LABELS: dict[str, Expect | None] = {
+    "relu_forward_np_max": None,
+    "relu_forward_max_over_axis": None,
+    "relu_forward_builtin_max": None,
+    "relu_forward_scalar_conditional": None,
+    "relu_forward_abs_without_half": seen("times_2", RELU_OUT),
+    "relu_backward_returns_x": Expect(mistake="relu_backward_is_relu"),
+    "relu_backward_in_place": Expect(relation="input_modified"),
+    "relu_backward_scalar_conditional": None,
+    "relu_backward_where_indices": None,
+    "relu_backward_condition_missing": seen("wrong_where_negative", RELU_DERIVATIVE),
+    "sigmoid_forward_abs_for_stability": seen("wrong_where_negative", SIGMOID_OUT),
+    "sigmoid_forward_math_exp": None,
+    "sigmoid_forward_tanh_identity_without_half": seen("at_scaled_x", SIGMOID_OUT),
+    "sigmoid_forward_clipped_too_tightly": None,
+    "sigmoid_backward_x_for_s": Expect(mistake="sigmoid_backward_at_output"),
+    "sigmoid_backward_precedence": None,  # s * 1 - s is all zeros: a degenerate answer many mistakes give
+    "sigmoid_backward_tanh_derivative": None,
+    "sigmoid_backward_denominator_not_squared": seen("derivative_factor_missing", SIGMOID_DERIVATIVE),  # 1 - s
+    "sigmoid_backward_mixed_s_and_x": None,
+    "sigmoid_backward_sigmoid_applied_twice": Expect(mistake="sigmoid_backward_at_output"),  # s'(s(x))
+    "layer_forward_weights_transposed": Expect(relation="matmul_transpose"),
+    "layer_forward_elementwise_product": None,
+    "layer_forward_no_bias": Expect(mistake="layer_forward_missing_bias"),
+    "layer_forward_bias_inside_product": None,
+    "layer_forward_activation_of_input": None,
+    "layer_forward_caches_activated": Expect(mistake="layer_forward_overwrites_pre_activation"),
+    "layer_forward_activation_called": None,
+    "layer_forward_bias_transposed": None,
+    "layer_forward_activation_applied_twice": Expect(mistake="layer_forward_activation_twice"),
+    "layer_backward_derivative_at_output": Expect(mistake="layer_backward_derivative_at_output"),
+    "layer_backward_matrix_product_with_derivative": None,
+    "layer_backward_grad_bias_mean": Expect(mistake="layer_backward_bias_mean"),
+    "layer_backward_grad_bias_no_keepdims": Expect(mistake="layer_backward_bias_no_keepdims"),
+    "layer_backward_grad_bias_not_summed": None,
+    "layer_backward_returns_wrong_order": seen("swapped", "grad_input", "grad_weights", "grad_bias"),
+    "layer_backward_updates_weights": None,
+    "layer_backward_grad_output_in_place": Expect(relation="input_modified"),
+    "layer_backward_grad_weights_from_output": None,
+    "layer_backward_grad_weights_from_pre_activation": None,
+    "layer_backward_grad_input_uses_grad_weights": None,
+    "layer_backward_grad_input_transposed": seen("transposed", "grad_input"),
+    "layer_backward_derivative_at_input": None,
+    "network_forward_return_inside_loop": Expect(relation="calls_missing"),
+    "network_forward_result_not_assigned": seen("is_the_input", "NeuralNetwork.forward(x)"),
+    "network_forward_returns_logits": None,
+    "network_forward_first_layer_twice": None,
+    "network_forward_rounds_output": None,
+    "network_forward_flattens_output": None,
+    "network_backward_bias_with_weight_gradient": None,
+    "network_backward_passes_grad_weights": None,
+    "network_backward_gradient_not_passed_on": Expect(mistake="network_backward_gradient_not_passed_on"),
+    "network_backward_unpack_order": None,
+    "network_backward_divides_by_batch": Expect(relation="step_divided_by_batch"),
+    "network_backward_bias_not_updated": Expect(mistake="network_backward_biases_frozen"),
+    "network_backward_weights_with_input_gradient": None,
+    # the rate applied twice: each step is learning_rate times too large, each layer's gradient too
+    "network_backward_learning_rate_in_gradient": Expect(relation="step_learning_rate_twice",
+                                                          imprecise=("times_learning_rate",)),
+}
