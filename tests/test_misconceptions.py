@@ -102,3 +102,45 @@ def test_the_students_copy_gives_the_same_diagnosis_for_public_checks(tmp_path):
         student_side = messages(VARIANTS[name], tmp_path, stored, include_hidden=False)
         assert any(f"Likely cause: {DIAGNOSES[name]}" in m for m in student_side.values()), name
         assert student_side == messages(VARIANTS[name], tmp_path, include_hidden=False), name
+
+
+# --- errors one mistake explains in any method ------------------------------------------------------
+
+@pytest.mark.parametrize("old, new, cause", [
+    ("return np.maximum(0, x)", "return max(0, x)", misconceptions.ARRAY_AS_ONE_TRUTH),
+    ("return np.where(x > 0, 1.0, 0.0)", "return 1.0 if x > 0 else 0.0", misconceptions.ARRAY_AS_ONE_TRUTH),
+    ("return 1 / (1 + np.exp(-x))", "import math\n        return 1 / (1 + math.exp(-x))",
+     misconceptions.ARRAY_AS_ONE_NUMBER),
+    ("return np.maximum(0, x)", "return np.max(0, x)", misconceptions.ARRAY_AS_AXIS),
+])
+def test_an_error_one_mistake_explains_is_named_in_every_check_it_breaks(old, new, cause, tmp_path):
+    from variants import Variant
+
+    failed = messages(Variant("scalar_python", ((old, new),), "x"), tmp_path)
+    unit = {key: message for key, message in failed.items() if OWNER[key] is not None}
+    assert unit and all(message.endswith(f"Likely cause: {cause}") for message in unit.values()), unit
+    assert not any("a.any()" in message for message in failed.values())  # numpy's advice is never the fix here
+
+
+def test_an_error_rule_needs_the_line_it_is_about():
+    """The array-for-an-axis rule speaks of np.max and np.min: raised at a line without them, it says nothing."""
+    from autograder.sandboxed.errors import StudentCodeError
+
+    check = next(c for c in catalogue() if c.method == "ReLU.forward")
+    error = StudentCodeError("m", True, "TypeError", "TypeError: only integer scalar arrays can be converted to a "
+                             "scalar index", "ReLU.forward", "return x[x]")
+    assert misconceptions.diagnose_error(check, error) == ""
+    error.line = "return np.max(0, x)"
+    assert misconceptions.diagnose_error(check, error) == misconceptions.likely_cause(misconceptions.ARRAY_AS_AXIS)
+
+
+def test_layers_left_as_they_were_are_no_evidence_of_which_wrong_gradient_they_got(tmp_path):
+    """Handing the layer before the weight gradient instead of grad_input leaves it as it was, as handing it
+    grad_output does (a stand-in layer answers a wrong shape with zeros): the update check names neither."""
+    from variants import Variant
+
+    passes_weights = Variant("passes_grad_weights", (("current_gradient = grad_input", "current_gradient = grad_weights"),),
+                             "NeuralNetwork")
+    failed = messages(passes_weights, tmp_path)
+    assert "neuralnetwork_backward_public_update" in failed
+    assert "Likely cause" not in failed["neuralnetwork_backward_public_update"], failed

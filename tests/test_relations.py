@@ -181,3 +181,35 @@ def test_a_backward_right_for_a_wrong_forward_blames_forward_and_a_wrong_backwar
     assert not relations.follows_forward(x, [S * (1 - S) + 1], [S], right)  # forward right: backward's mistake
     relu_derivative = [np.where(X > 0, 1.0, 0.0)]
     assert not relations.follows_forward(x, [np.zeros_like(X)], [np.zeros_like(X)], relu_derivative)
+
+
+def broadcast_says(a_shape, b_shape) -> str:
+    try:
+        np.zeros(a_shape) * np.zeros(b_shape)
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+    raise AssertionError("the shapes broadcast")
+
+
+@pytest.mark.parametrize("line, a, b, fix", [
+    ("self.activation_input = x * self.weights + self.bias", (2, 3), (3, 4),
+     relations.MATMUL_FOR_TIMES.format(fix="x @ self.weights")),
+    ("z = x @ self.weights + self.bias.T", (2, 4), (4, 1),
+     relations.MATMUL_TRANSPOSE.format(which="too many", operand="self.bias", fix="x @ self.weights + self.bias")),
+])
+def test_an_operation_that_does_not_broadcast_is_named_by_the_one_change_that_makes_it_fit(line, a, b, fix):
+    assert relations.broadcast_fix(line, broadcast_says(a, b), [CASE]) == fix
+
+
+def test_a_change_that_only_fits_by_growing_the_result_is_not_named():
+    # grad_output (2, 4) * f'(x) (2, 3): a .T would make (4, 2) * (2, 3)... no; (2, 4).T * ... no: nothing fits
+    # as a layer's formula. A column times a row (broadcast into a larger array) is not offered as the fix.
+    case = {**CASE, "grad_output": np.zeros((1, 2)), "x": np.zeros((1, 5)), "weights": np.zeros((5, 2))}
+    line = "grad_z = grad_output * self.activation.backward(self.input)"
+    assert relations.broadcast_fix(line, broadcast_says((1, 2), (1, 5)), [case]) == ""
+
+
+def test_an_at_between_two_arrays_of_one_shape_names_no_transpose():
+    """grad_output @ f'(z), both (batch, out): a .T on either side fits, and so does `*`: nothing is named."""
+    line = "grad_z = grad_output @ self.activation.backward(self.activation_input)"
+    assert relations.matmul_fix(line, numpy_says((2, 4), (2, 4)), [CASE]) == ""

@@ -1,7 +1,14 @@
 """Mistakes nobody catalogued are named by how the result relates to the right one, and a cause is named
-only when the evidence singles it out. Measured on a bug set of its own (``uncatalogued_bugs.py``) and on a
-held-out one written before the later relations (``heldout_bugs.py``); the fractions are printed in the
-run's terminal summary ("measured")."""
+only when the evidence singles it out. The fractions are printed in the run's terminal summary ("measured").
+
+Four bug sets, each written before the detectors it was first measured against; once measured and
+acted on, a set flatters the detectors written after it, so each later set was written blind:
+- ``uncatalogued_bugs.py`` (first set): in view when the first relations were written;
+- ``heldout_bugs.py`` (held-out set): written before the relations of function, sign and axis;
+- ``fresh_bugs.py`` (third set): written blind to b5870b3; its first measurement is recorded there;
+- ``blind_bugs.py`` (blind set): written blind to everything here, labelled from the causes' texts by
+  its writer; the honest measure.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,11 @@ import numpy as np
 import pytest
 
 from autograder.checks import catalogue, misconceptions, relations
-from autograder.checks.misconceptions import INPUT_NOT_CACHED, OUTPUT_NOT_SQUASHED
+from autograder.checks.misconceptions import INPUT_MODIFIED, INPUT_NOT_CACHED, OUTPUT_NOT_SQUASHED
 from autograder.inprocess import run_check
 from autograder.sandboxed import loader
 
+from fresh_bugs import FRESH_LABELS, FRESH_MUTANTS
 from heldout_bugs import HELDOUT_MUTANTS
 from uncatalogued_bugs import CORRECT_MUTANTS, MUTANTS, Expect
 from variants import Variant
@@ -22,6 +30,13 @@ from variants import Variant
 CAUSE = "Likely cause: "
 TEXT = {key: text for key, (_, text) in misconceptions.MISCONCEPTIONS.items()}
 NAMED_AT_LEAST, IMPRECISE_AT_MOST = 0.9, 0.05
+THIRD = [(variant, FRESH_LABELS[variant.name]) for variant, _ in FRESH_MUTANTS]
+# Causes named by a judge's or an error's rule, not by a relation: label -> text (or text with a {fix})
+RULES = {"input_modified": INPUT_MODIFIED, "output_not_squashed": OUTPUT_NOT_SQUASHED, "input_not_cached": INPUT_NOT_CACHED,
+         "array_as_one_truth": misconceptions.ARRAY_AS_ONE_TRUTH,
+         "array_as_one_number": misconceptions.ARRAY_AS_ONE_NUMBER, "array_as_axis": misconceptions.ARRAY_AS_AXIS}
+FIXES = {"matmul_order": relations.MATMUL_ORDER, "matmul_for_times": relations.MATMUL_FOR_TIMES,
+         "times_for_matmul": relations.TIMES_FOR_MATMUL}
 
 
 def messages(variant, folder, expectations) -> dict[str, str]:
@@ -32,14 +47,14 @@ def messages(variant, folder, expectations) -> dict[str, str]:
 
 
 def causes(failed: dict[str, str]) -> set[str]:
-    return {cause.strip() for message in failed.values() for cause in message.split(CAUSE)[1:]}
+    return {cause.partition("\n")[0].strip() for message in failed.values() for cause in message.split(CAUSE)[1:]}
 
 
 @pytest.fixture(scope="module")
-def graded(reference_expectations, tmp_path_factory) -> dict[str, dict[str, str]]:
-    folder = tmp_path_factory.mktemp("mutants")
-    return {variant.name: messages(variant, folder, reference_expectations)
-            for variant, _ in [*MUTANTS, *HELDOUT_MUTANTS]}
+def graded(reference_expectations, tmp_path_factory) -> dict[Variant, dict[str, str]]:
+    """Each mutant's failed checks and messages (by the mutant: two sets may use one name for two edits)."""
+    return {variant: messages(variant, tmp_path_factory.mktemp(f"mutant{i}"), reference_expectations)
+            for i, (variant, _) in enumerate([*MUTANTS, *HELDOUT_MUTANTS, *THIRD])}
 
 
 def template(expect: Expect) -> str:
@@ -50,8 +65,10 @@ def template(expect: Expect) -> str:
         return f"()?{re.escape(relations.CALLS_REVERSED)}"
     if expect.relation == "calls_missing":
         return re.escape(relations.CALLS_MISSING).replace(re.escape("{which}"), "(.+)")
-    if expect.relation == "matmul_order":
-        return "()?" + re.escape(relations.MATMUL_ORDER).replace(re.escape("{fix}"), ".+")
+    if expect.relation in RULES:
+        return f"()?{re.escape(RULES[expect.relation])}"
+    if expect.relation in FIXES:
+        return "()?" + re.escape(FIXES[expect.relation]).replace(re.escape("{fix}"), ".+")
     if expect.relation == "matmul_transpose":
         return "()?" + re.escape(relations.MATMUL_TRANSPOSE).replace(re.escape("{which}"), "(?:missing|too many)") \
             .replace(re.escape("{operand}"), ".+").replace(re.escape("{fix}"), ".+")
@@ -88,7 +105,7 @@ def measure(graded, mutants=MUTANTS) -> dict[str, list[str]]:
     (an imprecise cause and no wrong one), unnamed (no right cause)."""
     outcome = {"named": [], "wrong": [], "imprecise": [], "unnamed": []}
     for variant, expect in mutants:
-        verdicts = {verdict(cause, expect, variant.name) for cause in causes(graded[variant.name])}
+        verdicts = {verdict(cause, expect, variant.name) for cause in causes(graded[variant])}
         outcome["named" if "right" in verdicts else "unnamed"].append(variant.name)
         if "wrong" in verdicts:
             outcome["wrong"].append(variant.name)
@@ -99,10 +116,14 @@ def measure(graded, mutants=MUTANTS) -> dict[str, list[str]]:
 
 def test_every_mutant_changes_behaviour_and_costs_points_in_its_own_class(graded):
     owners = {check.id: check.owner for check in catalogue()}
-    for variant, _ in [*MUTANTS, *HELDOUT_MUTANTS]:
-        failed = graded[variant.name]
+    for variant, _ in [*MUTANTS, *HELDOUT_MUTANTS, *THIRD]:
+        failed = graded[variant]
         assert any(owners[key] == variant.owner for key in failed), variant.name
         assert all(owners[key] in (variant.owner, None) for key in failed), (variant.name, failed.keys())
+
+
+def wrong_causes(graded, mutants, outcome) -> dict[str, set[str]]:
+    return {variant.name: causes(graded[variant]) for variant, _ in mutants if variant.name in outcome["wrong"]}
 
 
 def report(graded, mutants, title, report_measure) -> tuple[dict[str, list[str]], list[str]]:
@@ -120,8 +141,8 @@ def report(graded, mutants, title, report_measure) -> tuple[dict[str, list[str]]
 
 
 def test_most_uncatalogued_mistakes_are_named_and_none_wrongly(graded, report_measure):
-    outcome, of_a_kind = report(graded, MUTANTS, "uncatalogued mistakes", report_measure)
-    wrong = {name: causes(graded[name]) for name in outcome["wrong"]}
+    outcome, of_a_kind = report(graded, MUTANTS, "first set", report_measure)
+    wrong = wrong_causes(graded, MUTANTS, outcome)
     assert wrong == {}
     assert len(outcome["imprecise"]) <= IMPRECISE_AT_MOST * len(MUTANTS), outcome["imprecise"]
     assert len(outcome["named"]) >= NAMED_AT_LEAST * len(of_a_kind), set(of_a_kind) - set(outcome["named"])
@@ -131,10 +152,20 @@ def test_most_uncatalogued_mistakes_are_named_and_none_wrongly(graded, report_me
 def test_held_out_mistakes_are_named_none_wrongly_few_imprecisely(graded, report_measure):
     """The set written before the relations of function, sign, axis: no wrong cause, at most 5% imprecise;
     the fraction named is printed (it is what the relations reach on bugs they were not fitted to)."""
-    outcome, of_a_kind = report(graded, HELDOUT_MUTANTS, "held-out mistakes", report_measure)
-    wrong = {name: causes(graded[name]) for name in outcome["wrong"]}
+    outcome, of_a_kind = report(graded, HELDOUT_MUTANTS, "held-out set", report_measure)
+    wrong = wrong_causes(graded, HELDOUT_MUTANTS, outcome)
     assert wrong == {}
     assert len(outcome["imprecise"]) <= IMPRECISE_AT_MOST * len(HELDOUT_MUTANTS), outcome["imprecise"]
+    assert len(outcome["named"]) >= NAMED_AT_LEAST * len(of_a_kind), set(of_a_kind) - set(outcome["named"])
+
+
+def test_third_set_mistakes_are_named_none_wrongly_few_imprecisely(graded, report_measure):
+    """The set written blind to the detectors of b5870b3 (``fresh_bugs.py``), since seen by the error rules
+    and shape fixes written after its first measurement (recorded in that file)."""
+    outcome, of_a_kind = report(graded, THIRD, "third set", report_measure)
+    wrong = wrong_causes(graded, THIRD, outcome)
+    assert wrong == {}
+    assert len(outcome["imprecise"]) <= IMPRECISE_AT_MOST * len(THIRD), outcome["imprecise"]
     assert len(outcome["named"]) >= NAMED_AT_LEAST * len(of_a_kind), set(of_a_kind) - set(outcome["named"])
 
 

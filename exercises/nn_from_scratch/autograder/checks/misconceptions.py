@@ -18,6 +18,7 @@ hidden values.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,6 +130,32 @@ class ErrorRule:
     cause: str
 
 
+ARRAY_AS_ONE_TRUTH = ("a whole array met Python's `if`, `and`/`or` or its built-in max/min, which need one number: "
+                      "use numpy's functions, which work entry by entry (np.where(x > 0, ...), np.maximum(0, x)).")
+ARRAY_AS_ONE_NUMBER = ("a function that takes one number (math.exp, float(), int()) got a whole array: use numpy's "
+                       "functions, which work entry by entry (np.exp).")
+ARRAY_AS_AXIS = ("an array was given where numpy expects an axis: np.max and np.min reduce one array (their second "
+                 "argument is the axis); np.maximum(0, x) and np.minimum compare entry by entry.")
+
+
+@dataclass(frozen=True)
+class AnyMethodRule:
+    """An exception of one of ``exceptions`` whose text contains ``contains``, raised at a line matching
+    ``line`` (a regular expression), in any method: one mistake explains it wherever it happens."""
+
+    exceptions: tuple[str, ...]
+    contains: str
+    line: str
+    cause: str
+
+
+ANY_METHOD_RULES = [
+    AnyMethodRule(("ValueError",), "truth value of an array", "", ARRAY_AS_ONE_TRUTH),
+    AnyMethodRule(("TypeError",), "arrays can be converted to Python scalars", "", ARRAY_AS_ONE_NUMBER),
+    AnyMethodRule(("TypeError",), "only integer scalar arrays can be converted to a scalar index",
+                  r"\b(?:np|numpy)\.(?:max|min|amax|amin)\(", ARRAY_AS_AXIS),
+]
+
 ERROR_RULES = [
     # Layer.backward reading a cache that Layer.forward left at None; a None met in Layer.forward itself
     # (an attribute it reads before setting) is another mistake.
@@ -204,7 +231,13 @@ def _informative(case: dict, got: Observations, expected: Observations, keys) ->
     if all(got[key].size and not np.any(got[key]) for key in wrong):
         return False
     updated = [key for key in keys if key in case]
-    return not (updated and all(np.array_equal(got[key], np.asarray(case[key], dtype=float)) for key in updated))
+    unchanged = {key for key in updated if np.array_equal(got[key], np.asarray(case[key], dtype=float))}
+    if updated and set(updated) <= unchanged:
+        return False
+    # A layer whose weights and bias both stayed as they were got no usable gradient, or was never reached:
+    # many mistakes (any array of the wrong shape handed to it) give that. Evidence lies elsewhere.
+    frozen = {key.rpartition("_")[2] for key in unchanged} - {key.rpartition("_")[2] for key in set(updated) - unchanged}
+    return not all(key in unchanged and key.rpartition("_")[2] in frozen for key in wrong)
 
 
 def _labels(check, keys) -> str:
@@ -267,8 +300,12 @@ def diagnose_error(check, error) -> str:
         if check.method == rule.method and error.where == rule.where and error.exception in rule.exceptions \
                 and rule.contains in error.detail:
             return likely_cause(rule.cause)
+    for rule in ANY_METHOD_RULES:
+        if error.exception in rule.exceptions and rule.contains in error.detail and re.search(rule.line, error.line):
+            return likely_cause(rule.cause)
     if error.exception == "ValueError" and check.owner is not None:  # a unit check: its cases are the method's
-        fix = relations.matmul_fix(error.line, error.detail, check.cases())
+        fix = relations.matmul_fix(error.line, error.detail, check.cases()) or \
+            relations.broadcast_fix(error.line, error.detail, check.cases())
         if fix:
             return likely_cause(fix)
     return ""

@@ -576,6 +576,24 @@ def follows_forward(x: list[np.ndarray], backward: list[np.ndarray], forward: li
 
 # --- a matrix product whose shapes do not fit -------------------------------------------------------------
 
+ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+
+
+def _fits(a: tuple, b: tuple) -> bool:
+    """Whether numpy broadcasts these shapes together."""
+    try:
+        np.broadcast_shapes(a, b)
+    except ValueError:
+        return False
+    return True
+
+
+def _fits_in(a: tuple, b: tuple) -> bool:
+    """Whether these shapes broadcast into one of them (a bias row onto a batch), not into a larger array
+    (a column times a row): only the first is a layer's formula."""
+    return _fits(a, b) and np.broadcast_shapes(a, b) in (tuple(a), tuple(b))
+
+
 MATMUL_DETAIL = re.compile(r"a's last axis has length (\d+), b's first axis length (\d+)")
 
 
@@ -595,10 +613,38 @@ def _known_shapes(case: dict) -> dict[str, tuple]:
 
 
 def _shape(node: ast.AST, known: dict[str, tuple]) -> tuple | None:
+    """The shape of an operand the exercise names (x, self.weights, ...), transposed (.T, np.transpose) or
+    passed through the activation (self.activation.forward(z) has z's shape); None for anything else."""
     if isinstance(node, ast.Attribute) and node.attr == "T":
         inner = _shape(node.value, known)
         return None if inner is None else inner[::-1]
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        name = ast.unparse(node.func)
+        if name in ("np.transpose", "numpy.transpose"):
+            inner = _shape(node.args[0], known)
+            return None if inner is None else inner[::-1]
+        if name in ("self.activation.forward", "self.activation.backward"):
+            return _shape(node.args[0], known)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.MatMult, *ELEMENTWISE)):
+        left, right = _shape(node.left, known), _shape(node.right, known)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.MatMult):
+            return (left[0], right[-1]) if len(left) == len(right) == 2 and left[-1] == right[0] else None
+        return np.broadcast_shapes(left, right) if _fits(left, right) else None
     return known.get(ast.unparse(node))
+
+
+def _named(node: ast.AST) -> bool:
+    """An operand a .T could be added to or dropped from as the fix: a name or attribute (x, self.weights.T),
+    not an expression computed on the line."""
+    return isinstance(node, (ast.Name, ast.Attribute))
+
+
+def _unknowable(node: ast.AST, known: dict[str, tuple]) -> bool:
+    """An operand whose shape nothing here tells, and that is not a plain name either (a call, an expression):
+    what it is meant to be is anyone's guess, so no change to the other operand is named."""
+    return _shape(node, known) is None and not isinstance(node, (ast.Name, ast.Attribute))
 
 
 def _transposed_text(node: ast.AST) -> str:
@@ -609,6 +655,7 @@ def _transposed_text(node: ast.AST) -> str:
 
 
 MATMUL_ORDER = "the operands of @ are in the wrong order: `{fix}` fits."
+TIMES_FOR_MATMUL = "`@` is the matrix product; entry by entry is `*`: `{fix}` fits."
 MATMUL_TRANSPOSE = "a .T {which} on {operand}: `{fix}` fits."
 
 
@@ -622,6 +669,8 @@ def _fixes(product: ast.BinOp, a_last: int, b_first: int, known: dict[str, tuple
     """How this product, if it is the one that failed, fits with one change: its operands swapped, or one
     of them transposed (only what the known shapes show)."""
     left, right = _shape(product.left, known), _shape(product.right, known)
+    if _unknowable(product.left, known) or _unknowable(product.right, known):
+        return set()
     if (left is None and right is None) or (left is not None and left[-1] != a_last) or \
             (right is not None and right[0] != b_first):
         return set()  # not this product: its shapes do not give the error's lengths
@@ -629,11 +678,24 @@ def _fixes(product: ast.BinOp, a_last: int, b_first: int, known: dict[str, tuple
     fixes = set()
     if left is not None and right is not None and right[-1] == left[0]:
         fixes.add(MATMUL_ORDER.format(fix=f"{b} @ {a}"))
-    if left is not None and left[0] == b_first:
+    if left is not None and left == right:  # same shapes: entry by entry fits too, and nothing tells which
+        fixes.add(TIMES_FOR_MATMUL.format(fix=f"{a} * {b}"))
+    if left is not None and _named(product.left) and left[0] == b_first:
         fixes.add(_t_wrong(a, f"{_transposed_text(product.left)} @ {b}"))
-    if right is not None and right[-1] == a_last:
+    if right is not None and _named(product.right) and right[-1] == a_last:
         fixes.add(_t_wrong(b, f"{a} @ {_transposed_text(product.right)}"))
     return fixes
+
+
+def _parsed(line: str) -> ast.AST | None:
+    """The student's source line as a syntax tree (a compound statement's header completed), or None."""
+    text = line.strip()
+    if not text or len(text) > 1000:
+        return None
+    try:
+        return ast.parse(text + " pass" if text.endswith(":") else text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def matmul_fix(line: str, detail: str, cases: list[dict]) -> str:
@@ -641,12 +703,8 @@ def matmul_fix(line: str, detail: str, cases: list[dict]) -> str:
     that makes them fit in every case where the line's known operands give the error's lengths, in words, or
     ''. Only the student's own code is quoted: no shape or value of a hidden input."""
     found = MATMUL_DETAIL.search(detail)
-    if not found or not line or len(line) > 1000:
-        return ""
-    text = line.strip()
-    try:
-        tree = ast.parse(text + " pass" if text.endswith(":") else text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _parsed(line) if found else None
+    if tree is None:
         return ""
     a_last, b_first = int(found.group(1)), int(found.group(2))
     products = [node for node in ast.walk(tree) if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)]
@@ -656,3 +714,42 @@ def matmul_fix(line: str, detail: str, cases: list[dict]) -> str:
         for product in products:
             fixes |= _fixes(product, a_last, b_first, known)
     return fixes.pop() if len(fixes) == 1 else ""
+
+
+BROADCAST_DETAIL = re.compile(r"operands could not be broadcast together with shapes ((?:\([\d, ]*\) ?){2,})")
+MATMUL_FOR_TIMES = "`*` multiplies entry by entry; the matrix product is `@`: `{fix}` fits."
+
+
+def broadcast_fix(line: str, detail: str, cases: list[dict]) -> str:
+    """For an entry-by-entry operation at ``line`` whose shapes numpy could not broadcast (its text in
+    ``detail``), the one change that makes them fit in every case where the line's known operands give the
+    error's shapes: `@` for `*`, or a .T added or removed; in words, or ''."""
+    found = BROADCAST_DETAIL.search(detail)
+    tree = _parsed(line) if found else None
+    if tree is None:
+        return ""
+    shapes = [tuple(int(n) for n in group.split(",") if n.strip())
+              for group in re.findall(r"\(([\d, ]*)\)", found.group(1))]
+    operations = [node for node in ast.walk(tree) if isinstance(node, ast.BinOp) and isinstance(node.op, ELEMENTWISE)]
+    fixes = set()
+    for case in cases:
+        known = _known_shapes(case)
+        for operation in operations:
+            left, right = _shape(operation.left, known), _shape(operation.right, known)
+            if left is None or right is None or [left, right] != shapes[:2]:
+                continue  # not this operation: its shapes are not the error's (or not known)
+            a, b = ast.unparse(operation.left), ast.unparse(operation.right)
+            if isinstance(operation.op, ast.Mult) and len(left) == len(right) == 2 and left[-1] == right[0]:
+                fixes.add(MATMUL_FOR_TIMES.format(fix=f"{a} @ {b}"))
+            if len(left) == 2 and _named(operation.left) and _fits_in(left[::-1], right):
+                fixes.add(_t_wrong(a, ast.unparse(ast.BinOp(_transposed(operation.left), operation.op, operation.right))))
+            if len(right) == 2 and _named(operation.right) and _fits_in(left, right[::-1]):
+                fixes.add(_t_wrong(b, ast.unparse(ast.BinOp(operation.left, operation.op, _transposed(operation.right)))))
+    return fixes.pop() if len(fixes) == 1 else ""
+
+
+def _transposed(node: ast.AST) -> ast.AST:
+    """The operand with a .T added, or its .T removed (as a node)."""
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        return node.value
+    return ast.Attribute(node, "T", ast.Load())

@@ -119,6 +119,9 @@ MATMUL = re.compile(r"matmul: Input operand 1 has a mismatch in its core dimensi
                     r"\S+ \(size (\d+) is different from (\d+)\)")
 
 
+AMBIGUOUS_ADVICE = ". Use a.any() or a.all()"
+
+
 def plain(exc: BaseException) -> str:
     """An exception's text, numpy's internals put in the student's terms."""
     text = str(exc)
@@ -126,7 +129,8 @@ def plain(exc: BaseException) -> str:
     if matmul:
         return (f"the shapes in a @ b do not fit: a's last axis has length {matmul.group(2)}, b's first axis "
                 f"length {matmul.group(1)}")
-    return text
+    # numpy's advice (.any() or .all()) is never the fix in these methods: keep the fact, drop the advice
+    return text.replace(AMBIGUOUS_ADVICE, "")
 
 
 def _student_frame(exc: BaseException) -> tuple[str, str] | None:
