@@ -12,6 +12,7 @@ cause texts, by what is true of each mistake, without running the grader on it.
 
 from __future__ import annotations
 
+from uncatalogued_bugs import Expect, seen
 from variants import Variant
 
 
@@ -243,3 +244,104 @@ BLIND_MUTANTS: list[tuple[Variant, str]] = [
     _m("network_backward_hardcoded_rate", _UW, "layer.weights -= 0.01 * grad_weights", "NeuralNetwork",
        "The weight update uses a fixed 0.01 instead of the learning_rate argument."),
 ]
+
+# Which cause text truly names each mistake (None: no text does). Written from the list of cause texts and
+# the mistakes themselves, before any measurement and without running the grader on these mutants.
+BLIND_LABELS: dict[str, Expect | None] = {
+    # ReLU.forward
+    "relu_forward_builtin_max_x_first": Expect(relation="array_as_one_truth"),
+    "relu_forward_maximum_into_input": Expect(relation="input_modified"),  # values right, the input overwritten
+    "relu_forward_where_keeps_negatives": seen("keeps_the_other_part", "ReLU.forward(x)"),  # min(x, 0) = x - relu
+    "relu_forward_step_instead_of_ramp": Expect(mistake="relu_forward_mask", imprecise=("is_relu_derivative",)),
+    "relu_forward_leaky_slope": seen("wrong_where_negative", "ReLU.forward(x)"),
+    "relu_forward_minimum_x_first": seen("keeps_the_other_part", "ReLU.forward(x)"),
+    # ReLU.backward
+    "relu_backward_x_times_mask": Expect(mistake="relu_backward_is_relu", imprecise=("is_relu",)),
+    "relu_backward_mask_below_zero": Expect(mistake="relu_backward_inverted"),
+    "relu_backward_scalar_if": Expect(relation="array_as_one_truth"),
+    "relu_backward_overwrites_input": Expect(relation="input_modified"),  # values right, the input overwritten
+    # A scalar 1 broadcasts to 1 everywhere: right for x > 0, wrong for x < 0; no text names "a scalar, not an
+    # array", and this one names the misconception (a slope of 1 everywhere).
+    "relu_backward_returns_scalar_one": seen("wrong_where_negative", "ReLU.backward(x)"),
+    "relu_backward_where_missing_else": None,  # np.where with one value: a ValueError no text explains
+    # Sigmoid.forward
+    "sigmoid_forward_missing_parentheses": seen("reciprocal", "Sigmoid.forward(x)"),  # 1 / 1 + e = 1 + e
+    "sigmoid_forward_exp_without_minus": Expect(mistake="sigmoid_forward_sign", imprecise=("at_minus_x",)),
+    # math is not imported, so the crash is a NameError; the text names the mistake (math.exp on an array)
+    # and its fix (np.exp), though not the missing import.
+    "sigmoid_forward_math_exp_unimported": Expect(relation="array_as_one_number"),
+    "sigmoid_forward_denominator_one_minus_exp": None,  # 1 / (1 - e^-x): no relation to sigmoid a text names
+    # A 0/1 step equal to ReLU's derivative in value, but the mistake is thresholding, not another function's
+    # formula: is_relu_derivative would be true of the numbers, not of the mistake.
+    "sigmoid_forward_thresholded": None,
+    "sigmoid_forward_undefined_e": None,  # NameError for e
+    # Sigmoid.backward
+    "sigmoid_backward_self_forward": None,  # NameError: no self in a static method
+    "sigmoid_backward_bare_forward": None,  # NameError
+    "sigmoid_backward_calls_itself": None,  # RecursionError
+    "sigmoid_backward_input_as_activation": Expect(mistake="sigmoid_backward_at_output",
+                                                   imprecise=("derivative_of_another_s",)),  # x * (1 - x)
+    "sigmoid_backward_dot_product": Expect(relation="times_for_matmul"),  # np.dot is the matrix product
+    "sigmoid_backward_missing_star": None,  # TypeError: array not callable
+    "sigmoid_backward_negative_sign": seen("negated", "Sigmoid.backward(x)"),
+    # Layer.forward
+    "layer_forward_dot_weights_first": Expect(relation="matmul_order"),  # np.dot(W, x) -> np.dot(x, W)
+    "layer_forward_dot_weights_transposed": Expect(relation="matmul_transpose"),  # a .T too many on weights
+    # W @ x.T: both the order and a .T are wrong, so no one-change fix exists for matmul_order/matmul_transpose.
+    "layer_forward_column_convention": None,
+    "layer_forward_np_multiply": Expect(relation="matmul_for_times"),  # np.multiply is entry by entry
+    "layer_forward_dot_no_bias": Expect(mistake="layer_forward_missing_bias"),
+    # relu(z) on Sigmoid layers; is_relu speaks of max(0, x) for an activation, not a layer ignoring its own.
+    "layer_forward_hardcoded_relu": None,
+    "layer_forward_activation_called_as_class": None,  # TypeError: object not callable
+    "layer_forward_output_in_local_variable": None,  # returns None: degenerate
+    # z cached as x: backward takes f'(x) (or crashes on shapes); overwrites_pre_activation speaks of f(z)
+    # written into z, input_not_cached of x not stored: neither is true here.
+    "layer_forward_caches_input_as_activation_input": None,
+    # Layer.backward
+    # Multiplies by z instead of f'(z): the derivative is left out (replaced by z); no text names "z itself".
+    "layer_backward_times_pre_activation": Expect(mistake="layer_backward_no_derivative"),
+    "layer_backward_dot_activation_derivative": Expect(relation="times_for_matmul"),  # np.dot for *
+    "layer_backward_weights_dot_transposed": Expect(mistake="layer_backward_weights_transposed",
+                                                    imprecise=("transposed",)),
+    # x @ grad_z.T: a .T moved from one operand to the other, two changes from the fix; not the transpose.
+    "layer_backward_weights_input_not_transposed": None,
+    "layer_backward_weights_averaged": Expect(mistake="layer_backward_divided_by_batch",
+                                              imprecise=("divided_by_batch",)),
+    "layer_backward_bias_sum_method_no_keepdims": Expect(mistake="layer_backward_bias_no_keepdims"),
+    # Summed over every axis: the same total, the wrong shape; the fix is axis=0 with keepdims=True.
+    "layer_backward_bias_total_sum": seen("summed_over_wrong_axis", "grad_bias"),
+    "layer_backward_grad_input_dot_no_transpose": Expect(relation="matmul_transpose"),  # .T missing on weights
+    "layer_backward_grad_input_elementwise": Expect(relation="matmul_for_times"),
+    "layer_backward_grad_input_from_grad_output": Expect(mistake="layer_backward_no_derivative"),  # grad_input only
+    # Layer.backward changes the weights itself; network_backward_through_updated_weights is about the
+    # network's loop and its fix (update after backward) does not name the mistake (no update here at all).
+    "layer_backward_applies_weight_step": None,
+    # NeuralNetwork.forward
+    # x is passed on and returned; in a net whose hidden size differs from its input size the second layer
+    # crashes first, but the text names the mistake.
+    "network_forward_result_not_kept": Expect(relation="is_the_input"),
+    "network_forward_returns_in_loop": Expect(relation="calls_missing",
+                                              imprecise=("network_forward_skips_last_layer",)),
+    "network_forward_range_minus_one": Expect(mistake="network_forward_skips_last_layer",
+                                              imprecise=("calls_missing",)),
+    "network_forward_range_from_one": Expect(relation="calls_missing"),  # layers[0] never called (then a shape crash)
+    "network_forward_range_feeds_x": None,  # every layer gets x: a shape crash or last(x); no text names it
+    "network_forward_returns_input": Expect(relation="is_the_input"),
+    "network_forward_prints_output": None,  # returns None: degenerate
+    "network_forward_thresholds_output": None,  # outputs rounded to 0/1: no text names it
+    # NeuralNetwork.backward
+    "network_backward_range_forward_order": Expect(mistake="network_backward_front_to_back",
+                                                   imprecise=("calls_reversed",)),
+    "network_backward_range_stops_before_first": Expect(relation="calls_missing", imprecise=("unchanged",)),
+    "network_backward_list_reverse_method": None,  # TypeError: None is not iterable
+    "network_backward_unpack_bias_weights_swapped": Expect(relation="swapped"),  # gradients assigned in wrong order
+    "network_backward_passes_grad_output": Expect(mistake="network_backward_gradient_not_passed_on"),
+    "network_backward_gradient_set_after_loop": Expect(mistake="network_backward_gradient_not_passed_on"),
+    "network_backward_equals_minus_typo": Expect(relation="set_to_the_step"),  # =- assigns minus the step
+    "network_backward_weights_use_grad_bias": None,  # grad_bias broadcast into the weights: no text names it
+    "network_backward_weights_local_variable": Expect(relation="unchanged"),  # the weights' update is missing
+    "network_backward_bias_statement_no_effect": Expect(mistake="network_backward_biases_frozen",
+                                                        imprecise=("unchanged",)),
+    "network_backward_hardcoded_rate": Expect(mistake="network_backward_fixed_learning_rate"),
+}
