@@ -112,6 +112,8 @@ def test_the_students_copy_gives_the_same_diagnosis_for_public_checks(tmp_path):
     ("return 1 / (1 + np.exp(-x))", "import math\n        return 1 / (1 + math.exp(-x))",
      misconceptions.ARRAY_AS_ONE_NUMBER),
     ("return np.maximum(0, x)", "return np.max(0, x)", misconceptions.ARRAY_AS_AXIS),
+    ("layer.bias -= learning_rate * grad_bias", "layer.bias -= learning_rate * grad_weights",
+     misconceptions.STEP_OF_ANOTHER_SHAPE),
 ])
 def test_an_error_one_mistake_explains_is_named_in_every_check_it_breaks(old, new, cause, tmp_path):
     from variants import Variant
@@ -120,6 +122,18 @@ def test_an_error_one_mistake_explains_is_named_in_every_check_it_breaks(old, ne
     unit = {key: message for key, message in failed.items() if OWNER[key] is not None}
     assert unit and all(message.endswith(f"Likely cause: {cause}") for message in unit.values()), unit
     assert not any("a.any()" in message for message in failed.values())  # numpy's advice is never the fix here
+
+
+def test_an_error_another_class_caused_gets_no_rule_in_a_whole_network_check(tmp_path):
+    """grad_bias of the wrong shape from Layer.backward makes NeuralNetwork.backward's update fail in the XOR
+    training: the update rule (each parameter with its own gradient) would blame the right method."""
+    from variants import Variant
+
+    flat = Variant("bias_summed_flat", (("grad_bias = np.sum(grad_activation, axis=0, keepdims=True)",
+                                         "grad_bias = grad_activation.sum(axis=1)"),), "Layer")
+    failed = messages(flat, tmp_path)
+    xor = [message for key, message in failed.items() if OWNER[key] is None]
+    assert xor and not any(misconceptions.STEP_OF_ANOTHER_SHAPE in message for message in xor), xor
 
 
 def test_an_error_rule_needs_the_line_it_is_about():

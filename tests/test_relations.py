@@ -53,6 +53,14 @@ CASES = {
     "derivative_of_another_s": activation(np.tanh(X) * (1 - np.tanh(X)), S * (1 - S)),
     "derivative_factor_repeated": activation(S * S, S * (1 - S)),
     "bias_not_added": layer(CubicActivation.forward(Z * LAYER["bias"]), CubicActivation.forward(Z + LAYER["bias"])),
+    "not_summed": layer(GRAD_Z, GRAD_Z.sum(axis=0, keepdims=True), "grad_bias"),
+    "right_values_other_shape": layer(GRAD_Z.ravel(), GRAD_Z, "grad_input"),
+    "weights_gradient_from_another_array": relations.Seen(
+        (Z + LAYER["bias"]).T @ (GRAD_Z * DERIVATIVE), LAYER["x"].T @ (GRAD_Z * DERIVATIVE),
+        {**LAYER, "grad_output": GRAD_Z}, "grad_weights", {}, elementwise=False),
+    "input_gradient_through_another_matrix": relations.Seen(
+        (GRAD_Z * DERIVATIVE) @ (LAYER["x"].T @ (GRAD_Z * DERIVATIVE)).T, (GRAD_Z * DERIVATIVE) @ LAYER["weights"].T,
+        {**LAYER, "grad_output": GRAD_Z}, "grad_input", {}, elementwise=False),
     "grad_z_combined_wrong": relations.Seen((GRAD_Z + DERIVATIVE) @ LAYER["weights"].T,
                                             (GRAD_Z * DERIVATIVE) @ LAYER["weights"].T,
                                             {**LAYER, "grad_output": GRAD_Z}, "grad_input", {}, elementwise=False),
@@ -86,7 +94,7 @@ def test_a_sum_over_everything_is_a_wrong_axis_and_the_right_sum_reshaped_is_not
     right = GRAD_Z.sum(axis=0, keepdims=True)
     assert named(layer(GRAD_Z.sum(keepdims=True), right, "grad_bias")) == "summed_over_wrong_axis"
     assert named(layer(GRAD_Z.sum(axis=1), right, "grad_bias")) == "summed_over_wrong_axis"
-    assert named(layer(right.ravel(), right, "grad_bias")) is None  # keepdims forgotten: another mistake
+    assert named(layer(right.ravel(), right, "grad_bias")) == "right_values_other_shape"  # keepdims forgotten
     assert named(layer(GRAD_Z.sum(axis=1) + 1.0, right, "grad_bias")) is None  # not the same total
 
 
@@ -213,3 +221,11 @@ def test_an_at_between_two_arrays_of_one_shape_names_no_transpose():
     """grad_output @ f'(z), both (batch, out): a .T on either side fits, and so does `*`: nothing is named."""
     line = "grad_z = grad_output @ self.activation.backward(self.activation_input)"
     assert relations.matmul_fix(line, numpy_says((2, 4), (2, 4)), [CASE]) == ""
+
+
+def test_a_layer_called_twice_is_named_and_a_changed_order_is_not():
+    right = np.array([1.0, 2.0, 3.0])
+    assert relations.calls_relation([np.array([1.0, 1.0, 2.0, 3.0])], [right]) == \
+        relations.CALLS_REPEATED.format(which="layers[0] is")
+    assert relations.calls_relation([np.array([2.0, 1.0, 3.0])], [right]) == ""  # another order: no repeat
+    assert relations.calls_relation([np.array([2.0, 1.0, 2.0, 3.0])], [right]) == ""  # a repeat, out of order

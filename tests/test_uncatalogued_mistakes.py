@@ -34,7 +34,8 @@ THIRD = [(variant, FRESH_LABELS[variant.name]) for variant, _ in FRESH_MUTANTS]
 # Causes named by a judge's or an error's rule, not by a relation: label -> text (or text with a {fix})
 RULES = {"input_modified": INPUT_MODIFIED, "output_not_squashed": OUTPUT_NOT_SQUASHED, "input_not_cached": INPUT_NOT_CACHED,
          "array_as_one_truth": misconceptions.ARRAY_AS_ONE_TRUTH,
-         "array_as_one_number": misconceptions.ARRAY_AS_ONE_NUMBER, "array_as_axis": misconceptions.ARRAY_AS_AXIS}
+         "array_as_one_number": misconceptions.ARRAY_AS_ONE_NUMBER, "array_as_axis": misconceptions.ARRAY_AS_AXIS,
+         "step_of_another_shape": misconceptions.STEP_OF_ANOTHER_SHAPE}
 FIXES = {"matmul_order": relations.MATMUL_ORDER, "matmul_for_times": relations.MATMUL_FOR_TIMES,
          "times_for_matmul": relations.TIMES_FOR_MATMUL}
 
@@ -63,8 +64,9 @@ def template(expect: Expect) -> str:
         return rf"(?:(.+) only: )?{re.escape(TEXT[expect.mistake])}"
     if expect.relation == "calls_reversed":
         return f"()?{re.escape(relations.CALLS_REVERSED)}"
-    if expect.relation == "calls_missing":
-        return re.escape(relations.CALLS_MISSING).replace(re.escape("{which}"), "(.+)")
+    if expect.relation in ("calls_missing", "calls_repeated"):
+        text = relations.CALLS_MISSING if expect.relation == "calls_missing" else relations.CALLS_REPEATED
+        return re.escape(text).replace(re.escape("{which}"), "(.+)")
     if expect.relation in RULES:
         return f"()?{re.escape(RULES[expect.relation])}"
     if expect.relation in FIXES:

@@ -134,14 +134,17 @@ ARRAY_AS_ONE_TRUTH = ("a whole array met Python's `if`, `and`/`or` or its built-
                       "use numpy's functions, which work entry by entry (np.where(x > 0, ...), np.maximum(0, x)).")
 ARRAY_AS_ONE_NUMBER = ("a function that takes one number (math.exp, float(), int()) got a whole array: use numpy's "
                        "functions, which work entry by entry (np.exp).")
+STEP_OF_ANOTHER_SHAPE = ("an in-place update (-= or +=) got a step of another shape than the array it changes: "
+                         "update each parameter with its own gradient (weights with grad_weights, bias with "
+                         "grad_bias), unpacked in the order layer.backward returns them.")
 ARRAY_AS_AXIS = ("an array was given where numpy expects an axis: np.max and np.min reduce one array (their second "
                  "argument is the axis); np.maximum(0, x) and np.minimum compare entry by entry.")
 
 
 @dataclass(frozen=True)
 class AnyMethodRule:
-    """An exception of one of ``exceptions`` whose text contains ``contains``, raised at a line matching
-    ``line`` (a regular expression), in any method: one mistake explains it wherever it happens."""
+    """An exception of one of ``exceptions`` whose text matches ``contains``, raised at a line matching
+    ``line`` (both regular expressions), in any method: one mistake explains it wherever it happens."""
 
     exceptions: tuple[str, ...]
     contains: str
@@ -152,6 +155,9 @@ class AnyMethodRule:
 ANY_METHOD_RULES = [
     AnyMethodRule(("ValueError",), "truth value of an array", "", ARRAY_AS_ONE_TRUTH),
     AnyMethodRule(("TypeError",), "arrays can be converted to Python scalars", "", ARRAY_AS_ONE_NUMBER),
+    AnyMethodRule(("ValueError",), "non-broadcastable output operand|could not be broadcast",
+                  r"\b(?:weights|bias)\b\s*[-+]=",
+                  STEP_OF_ANOTHER_SHAPE),
     AnyMethodRule(("TypeError",), "only integer scalar arrays can be converted to a scalar index",
                   r"\b(?:np|numpy)\.(?:max|min|amax|amin)\(", ARRAY_AS_AXIS),
 ]
@@ -300,8 +306,10 @@ def diagnose_error(check, error) -> str:
         if check.method == rule.method and error.where == rule.where and error.exception in rule.exceptions \
                 and rule.contains in error.detail:
             return likely_cause(rule.cause)
-    for rule in ANY_METHOD_RULES:
-        if error.exception in rule.exceptions and rule.contains in error.detail and re.search(rule.line, error.line):
+    own = check.owner is not None and error.where.partition(".")[0] == check.owner  # a unit check, its own class
+    for rule in ANY_METHOD_RULES if own else ():  # (in a whole-network run another class may have caused it)
+        if error.exception in rule.exceptions and re.search(rule.contains, error.detail) and \
+                re.search(rule.line, error.line):
             return likely_cause(rule.cause)
     if error.exception == "ValueError" and check.owner is not None:  # a unit check: its cases are the method's
         fix = relations.matmul_fix(error.line, error.detail, check.cases()) or \

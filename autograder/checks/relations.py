@@ -399,6 +399,45 @@ def _summed_over_wrong_axis(seen: Seen) -> bool:
     return bool(np.isclose(got.sum(), expected.sum(), rtol=RTOL, atol=ATOL))
 
 
+def _not_summed(seen: Seen) -> bool:
+    """A sum over the batch (shape (1, out)) not taken: one row per example, whose sum is the right one."""
+    got, expected = seen.got, seen.expected
+    if seen.elementwise or expected.ndim != 2 or expected.shape[0] != 1 or got.ndim != 2 or got.shape[0] < 2:
+        return False
+    return got.shape[1] == expected.shape[1] and close(got.sum(axis=0, keepdims=True), expected)
+
+
+def _right_values_other_shape(seen: Seen) -> bool:
+    """Every value right, in the right order, in an array of another shape (flattened, or an axis lost)."""
+    got, expected = seen.got, seen.expected
+    return got.shape != expected.shape and got.size == expected.size > 1 and close(got.ravel(), expected.ravel())
+
+
+def _layer_gradient_from(seen: Seen, alternatives) -> bool:
+    """A Layer.backward result computed by its right formula with one array replaced: ``alternatives(parts,
+    grad_z)`` -> the arrays the observation would then be, for the observation keys it applies to."""
+    parts = _layer(seen)
+    if parts is None or seen.key not in GRADIENT_KEYS or parts[3] is None:
+        return False
+    x, weights, _, grad_output, z = parts
+    if grad_output.shape != z.shape:
+        return False
+    grad_z = grad_output * CubicActivation.backward(z)
+    if not close(seen.expected, _from_grad_z(grad_z, seen.key, x, weights)):
+        return False
+    return any(close(seen.got, value) for value in alternatives(GRADIENT_KEYS[seen.key], x, weights, z, grad_z))
+
+
+def _weights_gradient_from_another_array(seen: Seen) -> bool:
+    return _layer_gradient_from(seen, lambda kind, x, weights, z, grad_z: (
+        [z.T @ grad_z, CubicActivation.forward(z).T @ grad_z] if kind == "weights" else []))
+
+
+def _input_gradient_through_another_matrix(seen: Seen) -> bool:
+    return _layer_gradient_from(seen, lambda kind, x, weights, z, grad_z: (
+        [grad_z @ (x.T @ grad_z).T] if kind == "input" else []))
+
+
 def _batch(seen: Seen) -> float:
     return float(seen.batch)
 
@@ -497,11 +536,21 @@ RELATIONS = [
              "bias - x @ weights): z = x @ weights + bias, both terms added.", _term_sign_flipped),
     Relation("summed_over_wrong_axis", "{what} is summed over the wrong axis (the same total, the wrong shape): "
              "sum over the batch, axis=0 with keepdims=True, one entry per output unit.", _summed_over_wrong_axis),
+    Relation("not_summed", "{what} has one row per example: it is never summed over the batch (sum over axis 0 "
+             "with keepdims=True).", _not_summed),
+    Relation("right_values_other_shape", "{what} holds the right values in another shape: keep the axes the "
+             "result should have (keepdims=True; no .flatten(), .ravel() or reshape).", _right_values_other_shape),
+    Relation("weights_gradient_from_another_array", "{what} is computed from another of the layer's arrays (z, "
+             "or the output f(z)) where its input x belongs: grad_weights = input.T @ grad_z.",
+             _weights_gradient_from_another_array),
+    Relation("input_gradient_through_another_matrix", "{what} goes through grad_weights where the weights "
+             "belong: grad_input = grad_z @ self.weights.T.", _input_gradient_through_another_matrix),
 ]
 BY_NAME = {relation.name: relation for relation in RELATIONS}
 
 CALLS_REVERSED = "the layers are called in reverse order: forward runs layers[0] first, backward the last layer first."
 CALLS_MISSING = "{which} never called: the loop over self.layers must visit every layer."
+CALLS_REPEATED = "{which} called more than once: the loop over self.layers must visit each layer once."
 
 
 def describe(name: str, labels) -> str:
@@ -537,11 +586,17 @@ def calls_relation(got: list[np.ndarray], expected: list[np.ndarray]) -> str:
         if len(e) > 1 and np.array_equal(g, e[::-1]):
             texts.add(CALLS_REVERSED)
             continue
+        last = int(np.abs(e).max()) if len(e) else 0
         missing = sorted(set(np.abs(e).astype(int)) - set(np.abs(g).astype(int)))
         if missing and np.array_equal(g, e[~np.isin(np.abs(e), missing)]):
-            last = int(np.abs(e).max())
             names = ["the last layer" if i == last else f"layers[{i - 1}]" for i in missing]
             texts.add(CALLS_MISSING.format(which=" and ".join(names) + (" are" if len(names) > 1 else " is")))
+            continue
+        repeated = sorted({int(abs(c)) for c in g if list(g).count(c) > 1})
+        first_calls = [c for i, c in enumerate(g) if c not in g[:i]]
+        if repeated and len(g) > len(e) and np.array_equal(first_calls, e):
+            names = ["the last layer" if i == last else f"layers[{i - 1}]" for i in repeated]
+            texts.add(CALLS_REPEATED.format(which=" and ".join(names) + (" are" if len(names) > 1 else " is")))
             continue
         return ""
     return texts.pop() if len(texts) == 1 else ""
