@@ -100,7 +100,7 @@ def test_isolated_grades_equal_in_process_grades(name, tmp_path, grade_in_proces
 
 @pytest.mark.parametrize("name, cause", [
     ("sigmoid_forward_doubled_exponent", "the mistake is in Sigmoid.forward (backward gets s from it)"),
-    ("layer_forward_weights_first", "the operands of @ are in the wrong order: `x @ self.weights` fits."),
+    ("layer_forward_weights_first", "the operands of the matrix product are in the wrong order: `x @ self.weights` fits."),
 ])
 def test_isolated_causes_equal_in_process_causes(name, cause, tmp_path, grade_in_process):
     """Causes that need more than one check's arrays (a backward right for the student's own forward) or the

@@ -162,7 +162,7 @@ def test_a_product_that_does_not_fit_is_named_by_the_one_change_that_makes_it_fi
 
 
 @pytest.mark.parametrize("line", [
-    "z = np.dot(self.weights, x)",  # no @ in the line: nothing to say about it
+    "z = self.weights + x",  # no product in the line: nothing to say about it
     "z = delta @ other",  # neither operand known
     "z = x @ self.weights @ self.bias",  # the products known do not give the error's lengths
     "z = (((" + "(" * 300 + "x",  # not Python
@@ -229,3 +229,26 @@ def test_a_layer_called_twice_is_named_and_a_changed_order_is_not():
         relations.CALLS_REPEATED.format(which="layers[0] is")
     assert relations.calls_relation([np.array([2.0, 1.0, 3.0])], [right]) == ""  # another order: no repeat
     assert relations.calls_relation([np.array([2.0, 1.0, 2.0, 3.0])], [right]) == ""  # a repeat, out of order
+
+
+def test_a_product_written_with_numpy_calls_is_named_as_one_written_with_operators():
+    detail = "ValueError: the shapes in np.dot(a, b) do not fit: a's last axis has length 4, b's first axis length 2"
+    assert relations.matmul_fix("z = np.dot(self.weights, x) + self.bias", detail, [CASE]) == \
+        relations.MATMUL_ORDER.format(fix="x @ self.weights")
+    assert relations.matmul_fix("z = self.weights.dot(x) + self.bias", detail, [CASE]) == \
+        relations.MATMUL_ORDER.format(fix="x @ self.weights")
+    assert relations.broadcast_fix("z = np.multiply(x, self.weights) + self.bias", broadcast_says((2, 3), (3, 4)),
+                                   [CASE]) == relations.MATMUL_FOR_TIMES.format(fix="x @ self.weights")
+
+
+def test_a_change_that_makes_the_product_fit_but_not_the_line_is_not_named():
+    """self.weights @ x.T: self.weights.T @ x.T fits as a product, but gives z transposed, and adding the bias
+    then fails: no single change fixes the line (it is the column convention, two changes away)."""
+    line = "self.activation_input = self.weights @ x.T + self.bias"
+    assert relations.matmul_fix(line, numpy_says((3, 4), (3, 2)), [CASE]) == ""
+
+
+def test_an_operand_of_no_known_shape_takes_the_shape_numpy_reported():
+    line = "grad_input = grad_z * self.weights.T"  # grad_z (2, 4), a local: numpy says its shape
+    assert relations.broadcast_fix(line, broadcast_says((2, 4), (4, 3)), [CASE]) == \
+        relations.MATMUL_FOR_TIMES.format(fix="grad_z @ self.weights.T")

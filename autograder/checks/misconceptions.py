@@ -54,11 +54,12 @@ MISCONCEPTIONS: dict[str, tuple[str, str]] = {
     "layer_forward_missing_bias": ("Layer.forward", "a missing + bias in forward: z = x @ weights + bias."),
     "layer_forward_no_activation": ("Layer.forward", "the activation is never applied: forward must return "
                                     "activation.forward(z), not z."),
-    "layer_forward_overwrites_pre_activation": ("Layer.forward", "the cached pre-activation z is overwritten in "
-                                                "Layer.forward (the activation written into it in place, or z used "
-                                                "as the output's buffer), so Layer.backward sees f(z) instead of z: "
-                                                "compute the output into a new array, "
-                                                "self.output = self.activation.forward(z)."),
+    "layer_forward_overwrites_pre_activation": ("Layer.forward", "Layer.forward keeps f(z) but not z itself: the "
+                                                "pre-activation is overwritten (the activation written into it in "
+                                                "place, or z used as the output's buffer) or never stored, so "
+                                                "Layer.backward cannot take the derivative at z: keep z = x @ "
+                                                "weights + bias (self.activation_input) and compute the output into "
+                                                "a new array, self.output = self.activation.forward(z)."),
     "layer_forward_derivative_for_activation": ("Layer.forward", "the activation's derivative is applied in "
                                                 "Layer.forward: the output is activation.forward(z), not "
                                                 "activation.backward(z)."),

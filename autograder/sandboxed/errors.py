@@ -119,6 +119,7 @@ MATMUL = re.compile(r"matmul: Input operand 1 has a mismatch in its core dimensi
                     r"\S+ \(size (\d+) is different from (\d+)\)")
 
 
+NOT_ALIGNED = re.compile(r"shapes \([\d, ]*\) and \([\d, ]*\) not aligned: (\d+) \(dim \d+\) != (\d+) \(dim \d+\)")
 AMBIGUOUS_ADVICE = ". Use a.any() or a.all()"
 
 
@@ -129,6 +130,10 @@ def plain(exc: BaseException) -> str:
     if matmul:
         return (f"the shapes in a @ b do not fit: a's last axis has length {matmul.group(2)}, b's first axis "
                 f"length {matmul.group(1)}")
+    dot = NOT_ALIGNED.search(text)
+    if dot:
+        return (f"the shapes in np.dot(a, b) do not fit: a's last axis has length {dot.group(1)}, b's first axis "
+                f"length {dot.group(2)}")
     # numpy's advice (.any() or .all()) is never the fix in these methods: keep the fact, drop the advice
     return text.replace(AMBIGUOUS_ADVICE, "")
 

@@ -33,6 +33,7 @@ size" cannot be told apart: neither is named).
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -515,7 +516,8 @@ RELATIONS = [
              "factor on the input, inside the function.", _at_scaled_x),
     Relation("keeps_the_other_part", "{what} is x minus the right value: it keeps the part of x it should drop; "
              "check which way the comparison (or max/min) goes.", _keeps_the_other_part),
-    *(Relation(f"is_{name}", f"{{what}} is {text}: another function's formula where this one's belongs.",
+    *(Relation(f"is_{name}", f"{{what}} has the values of {text}, not this method's: check which function your "
+               "formula computes.",
                _is_function(name), group=FUNCTION) for name, (_, text) in FUNCTIONS.items()),
     Relation("derivative_sign_inside", "{what} is the derivative's formula with the sign inside flipped: "
              "s * (1 + s) for s * (1 - s) (or 1 + s**2 for 1 - s**2), with s the activation's output.",
@@ -709,8 +711,8 @@ def _transposed_text(node: ast.AST) -> str:
     return f"{ast.unparse(node)}.T"
 
 
-MATMUL_ORDER = "the operands of @ are in the wrong order: `{fix}` fits."
-TIMES_FOR_MATMUL = "`@` is the matrix product; entry by entry is `*`: `{fix}` fits."
+MATMUL_ORDER = "the operands of the matrix product are in the wrong order: `{fix}` fits."
+TIMES_FOR_MATMUL = "the matrix product (@, np.dot) is not entry by entry; `*` is: `{fix}` fits."
 MATMUL_TRANSPOSE = "a .T {which} on {operand}: `{fix}` fits."
 
 
@@ -720,65 +722,144 @@ def _t_wrong(operand: str, fix: str) -> str:
     return MATMUL_TRANSPOSE.format(which="missing", operand=operand, fix=fix)
 
 
-def _fixes(product: ast.BinOp, a_last: int, b_first: int, known: dict[str, tuple]) -> set[str]:
+def _fixes(product: ast.BinOp, a_last: int, b_first: int, known: dict[str, tuple]) -> list[tuple[str, ast.AST]]:
     """How this product, if it is the one that failed, fits with one change: its operands swapped, or one
-    of them transposed (only what the known shapes show)."""
+    of them transposed (only what the known shapes show); each as (text, the product changed)."""
     left, right = _shape(product.left, known), _shape(product.right, known)
     if _unknowable(product.left, known) or _unknowable(product.right, known):
-        return set()
+        return []
     if (left is None and right is None) or (left is not None and left[-1] != a_last) or \
             (right is not None and right[0] != b_first):
-        return set()  # not this product: its shapes do not give the error's lengths
-    a, b = ast.unparse(product.left), ast.unparse(product.right)
-    fixes = set()
+        return []  # not this product: its shapes do not give the error's lengths
+    fixes = []
     if left is not None and right is not None and right[-1] == left[0]:
-        fixes.add(MATMUL_ORDER.format(fix=f"{b} @ {a}"))
+        swapped = ast.BinOp(product.right, ast.MatMult(), product.left)
+        fixes.append((MATMUL_ORDER.format(fix=ast.unparse(swapped)), swapped))
     if left is not None and left == right:  # same shapes: entry by entry fits too, and nothing tells which
-        fixes.add(TIMES_FOR_MATMUL.format(fix=f"{a} * {b}"))
+        times = ast.BinOp(product.left, ast.Mult(), product.right)
+        fixes.append((TIMES_FOR_MATMUL.format(fix=ast.unparse(times)), times))
     if left is not None and _named(product.left) and left[0] == b_first:
-        fixes.add(_t_wrong(a, f"{_transposed_text(product.left)} @ {b}"))
+        changed = ast.BinOp(_transposed(product.left), ast.MatMult(), product.right)
+        fixes.append((_t_wrong(ast.unparse(product.left), ast.unparse(changed)), changed))
     if right is not None and _named(product.right) and right[-1] == a_last:
-        fixes.add(_t_wrong(b, f"{a} @ {_transposed_text(product.right)}"))
+        changed = ast.BinOp(product.left, ast.MatMult(), _transposed(product.right))
+        fixes.append((_t_wrong(ast.unparse(product.right), ast.unparse(changed)), changed))
     return fixes
 
 
 def _parsed(line: str) -> ast.AST | None:
-    """The student's source line as a syntax tree (a compound statement's header completed), or None."""
+    """The student's source line as a syntax tree (a compound statement's header completed), products and
+    entry-by-entry operations written as numpy calls (np.dot(a, b), a.dot(b), np.multiply(a, b)) turned into
+    operators, or None."""
     text = line.strip()
     if not text or len(text) > 1000:
         return None
     try:
-        return ast.parse(text + " pass" if text.endswith(":") else text)
+        return _AsOperators().visit(ast.parse(text + " pass" if text.endswith(":") else text))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
+NUMPY_OPERATORS = {"dot": ast.MatMult, "matmul": ast.MatMult, "multiply": ast.Mult, "add": ast.Add,
+                   "subtract": ast.Sub, "divide": ast.Div, "true_divide": ast.Div}
+
+
+class _AsOperators(ast.NodeTransformer):
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        node = self.generic_visit(node)
+        if node.keywords or not isinstance(node.func, ast.Attribute):
+            return node
+        name, owner = node.func.attr, ast.unparse(node.func.value)
+        if owner in ("np", "numpy") and name in NUMPY_OPERATORS and len(node.args) == 2:
+            return ast.BinOp(node.args[0], NUMPY_OPERATORS[name](), node.args[1])
+        if name == "dot" and len(node.args) == 1 and owner not in ("np", "numpy"):  # a.dot(b)
+            return ast.BinOp(node.func.value, ast.MatMult(), node.args[0])
+        return node
+
+
+def _replaced(tree: ast.AST, old: ast.AST, new: ast.AST) -> ast.AST:
+    """A copy of ``tree`` with the node ``old`` (by identity) replaced by ``new``."""
+    class Replace(ast.NodeTransformer):
+        def visit(self, node):
+            return new if node is old else super().visit(node)
+
+    return Replace().visit(copy.deepcopy(tree, memo={id(old): old, id(new): new}))
+
+
+def _whole_line_fits(tree: ast.AST, known: dict[str, tuple]) -> bool:
+    """Whether every product and operation of the line whose operands' shapes are known fits, and the value
+    has the shape of the known array it is assigned to."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.MatMult, *ELEMENTWISE)):
+            if _shape(node.left, known) is not None and _shape(node.right, known) is not None and \
+                    _shape(node, known) is None:
+                return False
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = known.get(ast.unparse(node.targets[0])), _shape(node.value, known)
+            if target is not None and value is not None and tuple(value) != tuple(target):
+                return False
+    return True
+
+
+def _one_fix(tree: ast.AST, candidates_by_case) -> str:
+    """The one fix text every case agrees on, among candidates that make the whole line fit, or ''."""
+    texts = set()
+    for known, candidates in candidates_by_case:
+        for node, fixes in candidates:
+            texts |= {text for text, changed in fixes if _whole_line_fits(_replaced(tree, node, changed), known)}
+    return texts.pop() if len(texts) == 1 else ""
+
+
 def matmul_fix(line: str, detail: str, cases: list[dict]) -> str:
     """For a matrix product at ``line`` whose shapes did not fit (numpy's text in ``detail``), the one change
-    that makes them fit in every case where the line's known operands give the error's lengths, in words, or
-    ''. Only the student's own code is quoted: no shape or value of a hidden input."""
+    that makes them fit in every case where the line's known operands give the error's lengths (and leaves
+    the rest of the line fitting), in words, or ''. Only the student's own code is quoted: no shape or value
+    of a hidden input."""
     found = MATMUL_DETAIL.search(detail)
     tree = _parsed(line) if found else None
     if tree is None:
         return ""
     a_last, b_first = int(found.group(1)), int(found.group(2))
     products = [node for node in ast.walk(tree) if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)]
-    fixes = set()
+    by_case = []
     for case in cases:
         known = _known_shapes(case)
-        for product in products:
-            fixes |= _fixes(product, a_last, b_first, known)
-    return fixes.pop() if len(fixes) == 1 else ""
+        by_case.append((known, [(product, _fixes(product, a_last, b_first, known)) for product in products]))
+    return _one_fix(tree, by_case)
 
 
 BROADCAST_DETAIL = re.compile(r"operands could not be broadcast together with shapes ((?:\([\d, ]*\) ?){2,})")
 MATMUL_FOR_TIMES = "`*` multiplies entry by entry; the matrix product is `@`: `{fix}` fits."
 
 
+def _broadcast_fixes(operation: ast.BinOp, shapes: list[tuple], known: dict[str, tuple]) -> list[tuple[str, ast.AST]]:
+    """How this operation, if it is the one that failed, fits with one change (`@` for `*`, a .T added or
+    removed). An operand named but of no known shape has the one numpy reported for it."""
+    left, right = _shape(operation.left, known), _shape(operation.right, known)
+    if left is None and right is None:
+        return []
+    left = left if left is not None else (shapes[0] if _named(operation.left) else None)
+    right = right if right is not None else (shapes[1] if _named(operation.right) else None)
+    if left is None or right is None or [tuple(left), tuple(right)] != shapes[:2]:
+        return []  # not this operation: its shapes are not the error's
+    fixes = []
+    if isinstance(operation.op, ast.Mult) and len(left) == len(right) == 2 and left[-1] == right[0]:
+        product = ast.BinOp(operation.left, ast.MatMult(), operation.right)
+        fixes.append((MATMUL_FOR_TIMES.format(fix=ast.unparse(product)), product))
+    if len(left) == 2 and _named(operation.left) and _fits_in(left[::-1], right):
+        changed = ast.BinOp(_transposed(operation.left), operation.op, operation.right)
+        fixes.append((_t_wrong(ast.unparse(operation.left), ast.unparse(changed)), changed))
+    if len(right) == 2 and _named(operation.right) and _fits_in(left, right[::-1]):
+        changed = ast.BinOp(operation.left, operation.op, _transposed(operation.right))
+        fixes.append((_t_wrong(ast.unparse(operation.right), ast.unparse(changed)), changed))
+    return fixes
+
+
 def broadcast_fix(line: str, detail: str, cases: list[dict]) -> str:
     """For an entry-by-entry operation at ``line`` whose shapes numpy could not broadcast (its text in
-    ``detail``), the one change that makes them fit in every case where the line's known operands give the
-    error's shapes: `@` for `*`, or a .T added or removed; in words, or ''."""
+    ``detail``), the one change that makes them fit in every case where the line's operands give the
+    error's shapes (and leaves the rest of the line fitting): `@` for `*`, or a .T added or removed; in
+    words, or ''."""
     found = BROADCAST_DETAIL.search(detail)
     tree = _parsed(line) if found else None
     if tree is None:
@@ -786,21 +867,11 @@ def broadcast_fix(line: str, detail: str, cases: list[dict]) -> str:
     shapes = [tuple(int(n) for n in group.split(",") if n.strip())
               for group in re.findall(r"\(([\d, ]*)\)", found.group(1))]
     operations = [node for node in ast.walk(tree) if isinstance(node, ast.BinOp) and isinstance(node.op, ELEMENTWISE)]
-    fixes = set()
+    by_case = []
     for case in cases:
         known = _known_shapes(case)
-        for operation in operations:
-            left, right = _shape(operation.left, known), _shape(operation.right, known)
-            if left is None or right is None or [left, right] != shapes[:2]:
-                continue  # not this operation: its shapes are not the error's (or not known)
-            a, b = ast.unparse(operation.left), ast.unparse(operation.right)
-            if isinstance(operation.op, ast.Mult) and len(left) == len(right) == 2 and left[-1] == right[0]:
-                fixes.add(MATMUL_FOR_TIMES.format(fix=f"{a} @ {b}"))
-            if len(left) == 2 and _named(operation.left) and _fits_in(left[::-1], right):
-                fixes.add(_t_wrong(a, ast.unparse(ast.BinOp(_transposed(operation.left), operation.op, operation.right))))
-            if len(right) == 2 and _named(operation.right) and _fits_in(left, right[::-1]):
-                fixes.add(_t_wrong(b, ast.unparse(ast.BinOp(operation.left, operation.op, _transposed(operation.right)))))
-    return fixes.pop() if len(fixes) == 1 else ""
+        by_case.append((known, [(operation, _broadcast_fixes(operation, shapes, known)) for operation in operations]))
+    return _one_fix(tree, by_case)
 
 
 def _transposed(node: ast.AST) -> ast.AST:
