@@ -330,3 +330,33 @@ def test_the_reference_notebook_runs_top_to_bottom_and_its_main_run_learns_xor(t
     assert errors == []
     assert "Accuracy: 100%" in outputs
     assert outputs.count("passed: ") == len(catalogue())
+
+
+def test_the_self_check_from_the_zip_names_mistakes_no_catalogue_holds(student_folder):
+    """The issue's three mistakes outside the catalogue of wrong formulas (a leaky ReLU, a sign-flipped sigmoid
+    derivative, an input gradient that skips the activation's derivative), a matrix product in the wrong
+    order, and a wrong Sigmoid.forward that breaks a correct backward: in the student's own self-check, each
+    failure names its cause, in the words of its relation, with no cause in a class that has no mistake."""
+    from autograder.checks import relations
+
+    mistakes = Variant("uncatalogued", (
+        ("return np.maximum(0, x)", "return np.where(x > 0, x, 0.01 * x)"),  # leaky ReLU
+        ("return s * (1 - s)", "return -s * (1 - s)"),  # the derivative's sign
+        ("grad_input = grad_activation @ self.weights.T", "grad_input = grad_output @ self.weights.T"),
+    ))
+    mistakes.write_notebook(student_folder, f"{ASSIGNMENT}.ipynb")
+    lines = [line.strip() for line in section(self_check(student_folder))]
+    said = "\n".join(lines)
+    assert f"Likely cause: {relations.describe('wrong_where_negative', ['ReLU.forward(x)'])}" in said, said
+    assert f"Likely cause: {relations.describe('negated', ['Sigmoid.backward(x)'])}" in said, said
+    assert "Likely cause: grad_input only: the activation derivative is left out of Layer.backward" in said, said
+
+    order = Variant("order", (("self.activation_input = x @ self.weights + self.bias",
+                               "self.activation_input = np.dot(self.weights, x) + self.bias"),
+                              ("return 1 / (1 + np.exp(-x))", "return 1 / (1 + np.exp(-2 * x))")))
+    order.write_notebook(student_folder, f"{ASSIGNMENT}.ipynb")
+    said = "\n".join(line.strip() for line in section(self_check(student_folder)))
+    assert "Likely cause: " + relations.MATMUL_ORDER.format(fix="x @ self.weights") in said, said
+    assert "Likely cause: " + relations.describe("at_scaled_x", ["Sigmoid.forward(x)"]) in said, said
+    assert "the mistake is in Sigmoid.forward (backward gets s from it)" in said, said
+    assert not any(line.startswith("FAIL  ReLU") for line in said.splitlines()), said  # ReLU is right here
