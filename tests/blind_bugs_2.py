@@ -14,6 +14,7 @@ without running the grader on it.
 
 from __future__ import annotations
 
+from uncatalogued_bugs import Expect, seen
 from variants import Variant
 
 
@@ -286,3 +287,107 @@ BLIND_MUTANTS_2: list[tuple[Variant, str]] = [
         "NeuralNetwork"),
      "You transposed the weight gradient in the update; it already has the weights' shape."),
 ]
+
+
+# Labels, written from the cause texts (/tmp/cause_texts_v2.md) and from what each mistake is (its code and its
+# description above), before any measurement: the grader was not run on these mutants for causes.
+BLIND_LABELS_2: dict[str, Expect | None] = {
+    # ReLU.forward
+    "relu_forward_max_method_axis": None,  # x.max(0) reduces along a valid axis 0 (no crash): array_as_axis's "an array given as the axis" is not true of it
+    "relu_forward_clip_method_to_one": seen("wrong_above_a_point", "ReLU.forward(x)"),  # capped at 1
+    "relu_forward_leaky_tenth": seen("wrong_where_negative", "ReLU.forward(x)"),
+    "relu_forward_heaviside_step": Expect(mistake="relu_forward_mask", imprecise=("is_relu_derivative",)),
+    "relu_forward_python_max_per_row": Expect(relation="array_as_one_truth"),  # built-in max(0, row) crashes
+    "relu_forward_times_mask_in_place": Expect(relation="input_modified"),  # values right, x changed
+    "relu_forward_maximum_one_argument": None,  # TypeError for a missing argument: no text explains it
+    # ReLU.backward
+    "relu_backward_calls_forward": Expect(mistake="relu_backward_is_relu", imprecise=("is_relu",)),
+    "relu_backward_where_le_swapped": Expect(mistake="relu_backward_inverted"),
+    "relu_backward_keeps_negative_x": seen("wrong_where_negative", "ReLU.backward(x)"),
+    "relu_backward_list_comprehension": Expect(relation="array_as_one_truth"),  # `if v > 0` on a row
+    "relu_backward_np_gradient": None,  # finite differences of the array: no text names it
+    "relu_backward_x_over_abs": seen("wrong_where_negative", "ReLU.backward(x)"),  # -1 for x < 0, right for x > 0
+    # Sigmoid.forward
+    "sigmoid_forward_e_power_x": Expect(mistake="sigmoid_forward_sign", imprecise=("at_minus_x",)),
+    "sigmoid_forward_precedence_e": seen("reciprocal", "Sigmoid.forward(x)"),  # 1 / 1 + e^-x = 1 / sigmoid
+    # 1 - sigmoid(x) = sigmoid(-x): true of the results, but the mistake is the "1 -", not a sign on the input
+    "sigmoid_forward_one_minus_sigmoid": Expect(imprecise=("at_minus_x", "sigmoid_forward_sign")),
+    "sigmoid_forward_exp_without_np": None,  # NameError: no text explains it
+    "sigmoid_forward_tanh_unscaled": seen("at_scaled_x", "Sigmoid.forward(x)"),  # (tanh(x) + 1) / 2 = sigmoid(2x)
+    "sigmoid_forward_missing_one_plus": None,  # exp(x): no text names a missing "1 +"
+    "sigmoid_forward_negates_x_in_place": Expect(relation="input_modified"),  # values right, x negated
+    "sigmoid_forward_stable_if_on_array": Expect(relation="array_as_one_truth"),
+    # Sigmoid.backward
+    "sigmoid_backward_x_minus_x_squared": Expect(mistake="sigmoid_backward_at_output",
+                                                 imprecise=("derivative_of_another_s",)),
+    "sigmoid_backward_s_squared_minus_s": seen("negated", "Sigmoid.backward(x)"),
+    "sigmoid_backward_caret_power": None,  # TypeError from ^ (bitwise xor) on floats: no text explains it
+    "sigmoid_backward_forward_not_called": None,  # arithmetic on a function object: no text explains it
+    "sigmoid_backward_matmul_operator": Expect(relation="times_for_matmul"),
+    "sigmoid_backward_minus_exp_formula": seen("negated", "Sigmoid.backward(x)"),
+    "sigmoid_backward_square_misplaced": None,  # e^-x / (1 + e^-2x) = sech(x) / 2: no text names it
+    # Layer.forward
+    "layer_forward_matmul_weights_first": Expect(relation="matmul_order"),
+    "layer_forward_np_transpose_weights": Expect(relation="matmul_transpose"),  # a transpose too many on the weights (np.transpose, not .T)
+    "layer_forward_matmul_no_bias": Expect(mistake="layer_forward_missing_bias"),
+    # the text's template, "a .T too many on self.bias: <line without .T> fits", describes it, though the bias is not in the product
+    "layer_forward_dot_bias_transposed": Expect(relation="matmul_transpose"),
+    "layer_forward_bias_inside_dot": None,  # x @ (W + b) adds b times each row's sum of x: no text names it
+    "layer_forward_caches_inputs_typo": Expect(relation="input_not_cached"),
+    # z kept in a local, self.activation_input never stored (the activation then gets None): "or never stored"
+    "layer_forward_local_z_not_cached": Expect(mistake="layer_forward_overwrites_pre_activation",
+                                               imprecise=("input_not_cached",)),
+    "layer_forward_activation_of_cached_input": None,  # f(x) for f(z): no text names the wrong variable
+    "layer_forward_hardcoded_sigmoid": None,  # ignores self.activation: no text names it (is_sigmoid is about x, not z)
+    "layer_forward_caches_activated_value": Expect(mistake="layer_forward_overwrites_pre_activation"),
+    # Layer.backward
+    "layer_backward_derivative_at_output_first": Expect(mistake="layer_backward_derivative_at_output"),
+    "layer_backward_dot_method_activation": Expect(relation="times_for_matmul"),
+    "layer_backward_forgets_grad_output": None,  # grad_z = f'(z) without grad_output: no text names it
+    "layer_backward_aliased_then_scaled": Expect(relation="input_modified"),  # grad_output changed by *=
+    "layer_backward_dot_input_untransposed": Expect(relation="matmul_transpose"),  # a .T missing on the input
+    "layer_backward_matmul_grad_first": Expect(mistake="layer_backward_weights_transposed",
+                                               imprecise=("transposed", "matmul_order")),
+    "layer_backward_matmul_weights_from_grad_output": Expect(mistake="layer_backward_no_derivative"),  # only in grad_weights
+    "layer_backward_bias_sum_method_axis_1": seen("summed_over_wrong_axis", "grad_bias"),
+    "layer_backward_bias_np_sum_positional": Expect(mistake="layer_backward_bias_no_keepdims",
+                                                    imprecise=("right_values_other_shape",)),
+    "layer_backward_bias_mean_method": Expect(mistake="layer_backward_bias_mean", imprecise=("divided_by_batch",)),
+    # summed over both axes: the same total in the wrong shape (for one output unit, the right value as a scalar)
+    "layer_backward_bias_sum_everything": Expect(relation="summed_over_wrong_axis", labels=("grad_bias",),
+                                                 imprecise=("right_values_other_shape",)),
+    "layer_backward_bias_from_grad_output": Expect(mistake="layer_backward_no_derivative"),  # only in grad_bias
+    "layer_backward_bias_reshaped_column": Expect(relation="right_values_other_shape", labels=("grad_bias",),
+                                                  imprecise=("transposed",)),
+    "layer_backward_input_matmul_untransposed": Expect(relation="matmul_transpose"),  # a .T missing on the weights
+    "layer_backward_input_dot_transposed_result": seen("transposed", "grad_input"),
+    "layer_backward_returns_grad_activation": None,  # grad_z returned for grad_input: no text names it
+    "layer_backward_takes_gradient_step": None,  # parameters changed inside Layer.backward: no text names it
+    # NeuralNetwork.forward
+    # the output is never passed on and x is returned (the later layers get x, which crashes when sizes differ)
+    "nn_forward_result_into_x": seen("is_the_input", "NeuralNetwork.forward(x)"),
+    "nn_forward_index_from_one": Expect(relation="calls_missing"),  # the first layer is never called
+    "nn_forward_range_skips_last": Expect(mistake="network_forward_skips_last_layer", imprecise=("calls_missing",)),
+    "nn_forward_returns_first_layer_output": None,  # every layer runs; the first one's output is returned
+    "nn_forward_comprehension_on_x": None,  # every layer gets x (a shape crash): no forward text names it
+    # f applied twice per layer, in NeuralNetwork.forward, not in Layer.forward as that text says
+    "nn_forward_activation_applied_again": Expect(imprecise=("layer_forward_activation_twice",)),
+    "nn_forward_recomputes_without_cache": None,  # Layer.forward is never called, so nothing is cached
+    "nn_forward_return_inside_loop": Expect(relation="calls_missing"),  # only the first layer is called
+    "nn_forward_returns_layer_preactivation": Expect(relation="output_not_squashed"),
+    # NeuralNetwork.backward
+    "nn_backward_slice_skips_first": Expect(relation="calls_missing", imprecise=("unchanged",)),
+    "nn_backward_enumerate_without_index": None,  # AttributeError on a tuple: no text explains it
+    "nn_backward_weights_plus_rebound": Expect(mistake="network_backward_gradient_ascent"),  # weights only
+    "nn_backward_bias_equals_minus_typo": Expect(relation="set_to_the_step"),  # =- for -=: bias = -step
+    "nn_backward_weights_expression_discarded": Expect(relation="unchanged"),
+    "nn_backward_np_subtract_discarded": Expect(relation="unchanged"),
+    "nn_backward_weights_rebound_without_rate": Expect(relation="step_without_learning_rate"),
+    "nn_backward_assigns_grad_output": Expect(mistake="network_backward_gradient_not_passed_on"),
+    "nn_backward_passes_learning_rate_to_layer": None,  # TypeError, one argument too many: no text explains it
+    "nn_backward_treats_gradient_as_target": None,  # output - grad_output as the gradient: no text names it
+    "nn_backward_returns_inside_loop": Expect(relation="calls_missing", imprecise=("unchanged",)),  # only the last layer
+    "nn_backward_hardcoded_rate": Expect(mistake="network_backward_fixed_learning_rate"),
+    "nn_backward_averages_over_batch": Expect(relation="step_divided_by_batch"),
+    "nn_backward_weights_step_transposed": Expect(relation="step_of_another_shape"),  # -= with a (out, in) step
+}
