@@ -23,6 +23,7 @@ from autograder.inprocess import run_check
 from autograder.sandboxed import loader
 
 from blind_bugs import BLIND_LABELS, BLIND_MUTANTS
+from blind_bugs_2 import BLIND_LABELS_2, BLIND_MUTANTS_2
 from fresh_bugs import FRESH_LABELS, FRESH_MUTANTS
 from heldout_bugs import HELDOUT_MUTANTS
 from uncatalogued_bugs import CORRECT_MUTANTS, MUTANTS, Expect
@@ -33,6 +34,7 @@ TEXT = {key: text for key, (_, text) in misconceptions.MISCONCEPTIONS.items()}
 NAMED_AT_LEAST, IMPRECISE_AT_MOST = 0.9, 0.05
 THIRD = [(variant, FRESH_LABELS[variant.name]) for variant, _ in FRESH_MUTANTS]
 BLIND = [(variant, BLIND_LABELS[variant.name]) for variant, _ in BLIND_MUTANTS]
+BLIND_2 = [(variant, BLIND_LABELS_2[variant.name]) for variant, _ in BLIND_MUTANTS_2]
 # Causes named by a judge's or an error's rule, not by a relation: label -> text (or text with a {fix})
 RULES = {"input_modified": INPUT_MODIFIED, "output_not_squashed": OUTPUT_NOT_SQUASHED, "input_not_cached": INPUT_NOT_CACHED,
          "array_as_one_truth": misconceptions.ARRAY_AS_ONE_TRUTH,
@@ -57,7 +59,7 @@ def causes(failed: dict[str, str]) -> set[str]:
 def graded(reference_expectations, tmp_path_factory) -> dict[Variant, dict[str, str]]:
     """Each mutant's failed checks and messages (by the mutant: two sets may use one name for two edits)."""
     return {variant: messages(variant, tmp_path_factory.mktemp(f"mutant{i}"), reference_expectations)
-            for i, (variant, _) in enumerate([*MUTANTS, *HELDOUT_MUTANTS, *THIRD, *BLIND])}
+            for i, (variant, _) in enumerate([*MUTANTS, *HELDOUT_MUTANTS, *THIRD, *BLIND, *BLIND_2])}
 
 
 def template(expect: Expect) -> str:
@@ -99,8 +101,8 @@ def verdict(cause: str, expect: Expect | None, mutant: str = "") -> str:
         return "located" if mutant.startswith(blamed.lower().replace(".", "_") + "_") else "wrong"
     found = re.fullmatch(template(expect), cause) if expect else None
     if found is None:
-        true = [name for name in (expect.imprecise if expect else ())
-                if re.fullmatch(template(Expect(relation=name)), cause)]
+        true = [name for name in (expect.imprecise if expect else ())  # a relation, a rule or a known mistake
+                if re.fullmatch(template(Expect(mistake=name) if name in TEXT else Expect(relation=name)), cause)]
         return "imprecise" if true else "wrong"
     seen_in = found.group(1)
     return "right" if not expect.labels or seen_in in (None, ", ".join(expect.labels)) else "imprecise"
@@ -122,7 +124,7 @@ def measure(graded, mutants=MUTANTS) -> dict[str, list[str]]:
 
 def test_every_mutant_changes_behaviour_and_costs_points_in_its_own_class(graded):
     owners = {check.id: check.owner for check in catalogue()}
-    for variant, _ in [*MUTANTS, *HELDOUT_MUTANTS, *THIRD, *BLIND]:
+    for variant, _ in [*MUTANTS, *HELDOUT_MUTANTS, *THIRD, *BLIND, *BLIND_2]:
         failed = graded[variant]
         assert any(owners[key] == variant.owner for key in failed), variant.name
         assert all(owners[key] in (variant.owner, None) for key in failed), (variant.name, failed.keys())
@@ -155,6 +157,7 @@ SETS = [
     ("held-out set", HELDOUT_MUTANTS, NAMED_AT_LEAST),
     ("third set", THIRD, NAMED_AT_LEAST),
     ("fourth set", BLIND, 40 / 45),  # 33 of 44 at its first, blind, measurement; 40 of 45 after
+    ("fifth set", BLIND_2, NAMED_AT_LEAST),
 ]
 
 
