@@ -187,6 +187,15 @@ def test_the_bug_set_is_not_made_of_the_catalogues_bugs():
     kinds = {expect.relation or expect.mistake if expect else None for _, expect in MUTANTS}
     assert {"negated", "times_2", "transposed", "wrong_where_negative", "divided_by_batch", "swapped",
             "calls_reversed", None} <= kinds
+    # Each later set: new edits only, a label for every mutant, one mutant per edit.
+    seen = catalogued | {tuple(variant.edits) for variant, _ in [*MUTANTS, *HELDOUT_MUTANTS]}
+    for _, mutants, _ in SETS[2:]:
+        edits = [tuple(variant.edits) for variant, _ in mutants]
+        assert len(edits) >= 40 and len(set(edits)) == len(edits) and not set(edits) & seen
+        seen |= set(edits)
+    for labels, mutants in ((FRESH_LABELS, FRESH_MUTANTS), (BLIND_LABELS, BLIND_MUTANTS),
+                            (BLIND_LABELS_2, BLIND_MUTANTS_2)):
+        assert list(labels) == [variant.name for variant, _ in mutants]
 
 
 @pytest.mark.parametrize("variant", CORRECT_MUTANTS, ids=lambda v: v.name)
