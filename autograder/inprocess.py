@@ -45,8 +45,10 @@ def run_check(check: Check, namespace, expectations=None, seconds: float | None 
     """
     expectations = expectations or expected_values.default()
     result = _run_check(check, namespace, expectations, seconds)
-    evidence = None if result.passed else forward_evidence(check, catalogue())
-    if evidence is not None:  # a backward right for the student's own, wrong, forward blames forward
+    # A backward right for the student's own, wrong, forward blames forward. Only for wrong values: after a
+    # crash or a hang there is nothing to compare, and running forward again could hang again.
+    evidence = forward_evidence(check, catalogue()) if result.observations and not result.passed else None
+    if evidence is not None:
         values, forward = (result if c is check else _run_check(c, namespace, expectations, seconds) for c in evidence)
         return blame_forward(result, values, forward)
     if check.owner is not None or result.passed:

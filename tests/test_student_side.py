@@ -159,6 +159,21 @@ def test_run_check_with_a_limit_names_the_method_in_this_process(tmp_path):
     assert run_check(by_id("sigmoid_forward_public_values"), loaded, seconds=0.2).passed
 
 
+def test_a_backward_stopped_in_a_hanging_forward_does_not_run_forward_again(tmp_path, monkeypatch):
+    """Blaming forward compares values: after a stop (or a crash) there are none, and running the forward
+    check for evidence would hang a second time (in nbgrader, past the cell's limit)."""
+    from autograder import inprocess
+
+    body = "        n = 0\n        while n >= 0:\n            n += 1"
+    loaded = loader.load(Variant("endless", (("        return 1 / (1 + np.exp(-x))", body),)).write_py(tmp_path))
+    ran = []
+    run_one = inprocess._run_check
+    monkeypatch.setattr(inprocess, "_run_check", lambda check, *rest: ran.append(check.id) or run_one(check, *rest))
+    result = run_check(by_id("sigmoid_backward_public_values"), loaded, seconds=0.2)
+    assert result.score == 0 and "did not return within 0.2 s" in result.message, result.message
+    assert ran == ["sigmoid_backward_public_values"]
+
+
 def test_without_setitimer_or_outside_the_main_thread_a_check_runs_without_a_limit(monkeypatch):
     import signal
     import threading
