@@ -121,14 +121,25 @@ def output_not_squashed(got: Observations) -> bool:
 
 @dataclass(frozen=True)
 class ErrorRule:
-    """An exception raised in the student's ``where`` (the method the traceback ends in) during a check of
-    ``method``, whose text contains ``contains``, is explained by ``cause``."""
+    """An exception of one of ``exceptions`` whose text matches ``contains``, raised at a line matching ``line``
+    (both regular expressions), is explained by ``cause``: during a check of ``method`` with the traceback
+    ending in the student's ``where``, or, with no ``method``, in any unit check whose own class raised it (in
+    a whole-network run another class may have caused it)."""
 
-    method: str
-    where: str
     exceptions: tuple[str, ...]
     contains: str
     cause: str
+    line: str = ""
+    method: str = ""
+    where: str = ""
+
+    def explains(self, check, error) -> bool:
+        if self.method:
+            at = check.method == self.method and error.where == self.where
+        else:
+            at = check.owner is not None and error.where.partition(".")[0] == check.owner
+        return at and error.exception in self.exceptions and bool(re.search(self.contains, error.detail)) and \
+            bool(re.search(self.line, error.line))
 
 
 ARRAY_AS_ONE_TRUTH = ("a whole array met Python's `if`, `and`/`or` or its built-in max/min, which need one number: "
@@ -141,32 +152,18 @@ STEP_OF_ANOTHER_SHAPE = ("an in-place update (-= or +=) got a step of another sh
 ARRAY_AS_AXIS = ("an array was given where numpy expects an axis: np.max and np.min reduce one array (their second "
                  "argument is the axis); np.maximum(0, x) and np.minimum compare entry by entry.")
 
-
-@dataclass(frozen=True)
-class AnyMethodRule:
-    """An exception of one of ``exceptions`` whose text matches ``contains``, raised at a line matching
-    ``line`` (both regular expressions), in any method: one mistake explains it wherever it happens."""
-
-    exceptions: tuple[str, ...]
-    contains: str
-    line: str
-    cause: str
-
-
-ANY_METHOD_RULES = [
-    AnyMethodRule(("ValueError",), "truth value of an array", "", ARRAY_AS_ONE_TRUTH),
-    AnyMethodRule(("TypeError",), "arrays can be converted to Python scalars", "", ARRAY_AS_ONE_NUMBER),
-    AnyMethodRule(("ValueError",), "non-broadcastable output operand|could not be broadcast",
-                  r"\b(?:weights|bias)\b\s*[-+]=",
-                  STEP_OF_ANOTHER_SHAPE),
-    AnyMethodRule(("TypeError",), "only integer scalar arrays can be converted to a scalar index",
-                  r"\b(?:np|numpy)\.(?:max|min|amax|amin)\(", ARRAY_AS_AXIS),
-]
-
 ERROR_RULES = [
     # Layer.backward reading a cache that Layer.forward left at None; a None met in Layer.forward itself
     # (an attribute it reads before setting) is another mistake.
-    ErrorRule("Layer.backward", "Layer.backward", ("AttributeError", "TypeError"), "NoneType", INPUT_NOT_CACHED),
+    ErrorRule(("AttributeError", "TypeError"), "NoneType", INPUT_NOT_CACHED, method="Layer.backward",
+              where="Layer.backward"),
+    # Mistakes that explain their error wherever they happen.
+    ErrorRule(("ValueError",), "truth value of an array", ARRAY_AS_ONE_TRUTH),
+    ErrorRule(("TypeError",), "arrays can be converted to Python scalars", ARRAY_AS_ONE_NUMBER),
+    ErrorRule(("ValueError",), "non-broadcastable output operand|could not be broadcast", STEP_OF_ANOTHER_SHAPE,
+              line=r"\b(?:weights|bias)\b\s*[-+]="),
+    ErrorRule(("TypeError",), "only integer scalar arrays can be converted to a scalar index", ARRAY_AS_AXIS,
+              line=r"\b(?:np|numpy)\.(?:max|min|amax|amin)\("),
 ]
 
 
@@ -303,18 +300,13 @@ def _related(check, cases, got, expected, keys, wrong) -> str:
 
 def diagnose_error(check, error) -> str:
     """'Likely cause: ...' for an exception that one known mistake explains, where it was raised, or ''."""
-    for rule in ERROR_RULES:
-        if check.method == rule.method and error.where == rule.where and error.exception in rule.exceptions \
-                and rule.contains in error.detail:
-            return likely_cause(rule.cause)
-    own = check.owner is not None and error.where.partition(".")[0] == check.owner  # a unit check, its own class
-    for rule in ANY_METHOD_RULES if own else ():  # (in a whole-network run another class may have caused it)
-        if error.exception in rule.exceptions and re.search(rule.contains, error.detail) and \
-                re.search(rule.line, error.line):
-            return likely_cause(rule.cause)
+    rule = next((rule for rule in ERROR_RULES if rule.explains(check, error)), None)
+    if rule is not None:
+        return likely_cause(rule.cause)
     if error.exception == "ValueError" and check.owner is not None:  # a unit check: its cases are the method's
-        fix = relations.matmul_fix(error.line, error.detail, check.cases()) or \
-            relations.broadcast_fix(error.line, error.detail, check.cases())
+        cases = check.cases()
+        fix = relations.matmul_fix(error.line, error.detail, cases) or \
+            relations.broadcast_fix(error.line, error.detail, cases)
         if fix:
             return likely_cause(fix)
     return ""

@@ -337,16 +337,28 @@ def _layer(seen: Seen):
     return x, weights, bias, None if grad_output is None else np.asarray(grad_output, dtype=float), z
 
 
-def _bias_not_added(seen: Seen) -> bool:
-    """A layer's output computed with the bias multiplying (or dividing) x @ weights instead of added."""
+def _layer_output_from(seen: Seen, alternatives) -> bool:
+    """A layer's output (the checks' test activation) computed from z with x @ weights and the bias combined
+    otherwise than added: ``alternatives(product, bias)`` -> the z each way gives."""
     parts = _layer(seen)
-    if parts is None or seen.key != "out":
+    if parts is None:
         return False
     x, weights, bias, _, z = parts
     f, product = CubicActivation.forward, x @ weights
-    if not close(seen.expected, f(z)):
+    if product.shape != seen.expected.shape or not close(seen.expected, f(z)):
         return False
-    return close(seen.got, f(product * bias)) or bool(np.all(bias != 0)) and close(seen.got, f(product / bias))
+    return any(close(seen.got, f(other)) for other in alternatives(product, bias))
+
+
+def _term_sign_flipped(seen: Seen) -> bool:
+    """One term's sign flipped: x @ weights - bias, or bias - x @ weights."""
+    return _layer_output_from(seen, lambda product, bias: [product - bias, bias - product])
+
+
+def _bias_not_added(seen: Seen) -> bool:
+    """The bias multiplying (or dividing) x @ weights instead of added."""
+    return seen.key == "out" and _layer_output_from(
+        seen, lambda product, bias: [product * bias] + ([product / bias] if np.all(bias != 0) else []))
 
 
 GRADIENT_KEYS = {"grad_input": "input", "grad_x": "input", "grad_weights": "weights", "grad_bias": "bias"}
@@ -371,20 +383,6 @@ def _grad_z_combined_wrong(seen: Seen) -> bool:
         return False
     return any(close(seen.got, _from_grad_z(grad_z, seen.key, x, weights))
                for grad_z in (grad_output + derivative, grad_output - derivative, grad_output / derivative))
-
-
-def _term_sign_flipped(seen: Seen) -> bool:
-    """A layer's output (the checks' test activation) computed from z = x @ weights + bias with one term's sign
-    flipped: x @ weights - bias, or bias - x @ weights."""
-    try:
-        x, weights, bias = (np.asarray(seen.case[k], dtype=float) for k in ("x", "weights", "bias"))
-        product = x @ weights
-    except (KeyError, ValueError):
-        return False
-    f = CubicActivation.forward
-    if product.shape != seen.expected.shape or not close(seen.expected, f(product + bias)):
-        return False
-    return close(seen.got, f(product - bias)) or close(seen.got, f(bias - product))
 
 
 def _summed_over_wrong_axis(seen: Seen) -> bool:
@@ -606,11 +604,6 @@ def calls_relation(got: list[np.ndarray], expected: list[np.ndarray]) -> str:
 
 # --- a backward right for the student's own forward -----------------------------------------------------
 
-# An activation's derivative through its output s: what backward gives when it gets s from forward.
-THROUGH_OUTPUT = [
-    (_sigmoid, lambda s: s * (1 - s)),
-    (np.tanh, lambda s: 1 - s ** 2),
-]
 FOLLOWS_FORWARD = ("{backward} is the right derivative for the s that your {forward} gives {where}, "
                    "and {forward}'s checks fail: the mistake is in {forward} (backward gets s from it); fix "
                    "forward and this check follows.")
@@ -621,7 +614,7 @@ def follows_forward(x: list[np.ndarray], backward: list[np.ndarray], forward: li
     """Whether, in every case, the student's backward(x) is the derivative computed through the student's own
     forward(x), that forward is wrong somewhere, and the backward result wrong where it is."""
     with np.errstate(all="ignore"):
-        for activation, derivative in THROUGH_OUTPUT:
+        for derivative, _, _, activation in DERIVATIVE_FORMS:  # the derivative through the output s
             if not all(close(e, derivative(activation(np.asarray(v, dtype=float)))) for v, e in zip(x, expected)):
                 continue
             return all(f.shape == b.shape and bool(np.allclose(b, derivative(f), rtol=RTOL, atol=ATOL, equal_nan=True))
@@ -704,13 +697,6 @@ def _unknowable(node: ast.AST, known: dict[str, tuple]) -> bool:
     return _shape(node, known) is None and not isinstance(node, (ast.Name, ast.Attribute))
 
 
-def _transposed_text(node: ast.AST) -> str:
-    """The operand with a .T added, or its .T removed."""
-    if isinstance(node, ast.Attribute) and node.attr == "T":
-        return ast.unparse(node.value)
-    return f"{ast.unparse(node)}.T"
-
-
 MATMUL_ORDER = "the operands of the matrix product are in the wrong order: `{fix}` fits."
 TIMES_FOR_MATMUL = "the matrix product (@, np.dot) is not entry by entry; `*` is: `{fix}` fits."
 MATMUL_TRANSPOSE = "a .T {which} on {operand}: `{fix}` fits."
@@ -739,10 +725,10 @@ def _fixes(product: ast.BinOp, a_last: int, b_first: int, known: dict[str, tuple
         times = ast.BinOp(product.left, ast.Mult(), product.right)
         fixes.append((TIMES_FOR_MATMUL.format(fix=ast.unparse(times)), times))
     if left is not None and _named(product.left) and left[0] == b_first:
-        changed = ast.BinOp(_transposed(product.left), ast.MatMult(), product.right)
+        changed = ast.BinOp(_t_toggled(product.left), ast.MatMult(), product.right)
         fixes.append((_t_wrong(ast.unparse(product.left), ast.unparse(changed)), changed))
     if right is not None and _named(product.right) and right[-1] == a_last:
-        changed = ast.BinOp(product.left, ast.MatMult(), _transposed(product.right))
+        changed = ast.BinOp(product.left, ast.MatMult(), _t_toggled(product.right))
         fixes.append((_t_wrong(ast.unparse(product.right), ast.unparse(changed)), changed))
     return fixes
 
@@ -847,10 +833,10 @@ def _broadcast_fixes(operation: ast.BinOp, shapes: list[tuple], known: dict[str,
         product = ast.BinOp(operation.left, ast.MatMult(), operation.right)
         fixes.append((MATMUL_FOR_TIMES.format(fix=ast.unparse(product)), product))
     if len(left) == 2 and _named(operation.left) and _fits_in(left[::-1], right):
-        changed = ast.BinOp(_transposed(operation.left), operation.op, operation.right)
+        changed = ast.BinOp(_t_toggled(operation.left), operation.op, operation.right)
         fixes.append((_t_wrong(ast.unparse(operation.left), ast.unparse(changed)), changed))
     if len(right) == 2 and _named(operation.right) and _fits_in(left, right[::-1]):
-        changed = ast.BinOp(operation.left, operation.op, _transposed(operation.right))
+        changed = ast.BinOp(operation.left, operation.op, _t_toggled(operation.right))
         fixes.append((_t_wrong(ast.unparse(operation.right), ast.unparse(changed)), changed))
     return fixes
 
@@ -874,8 +860,8 @@ def broadcast_fix(line: str, detail: str, cases: list[dict]) -> str:
     return _one_fix(tree, by_case)
 
 
-def _transposed(node: ast.AST) -> ast.AST:
-    """The operand with a .T added, or its .T removed (as a node)."""
+def _t_toggled(node: ast.AST) -> ast.AST:
+    """The operand with a .T added, or its .T removed."""
     if isinstance(node, ast.Attribute) and node.attr == "T":
         return node.value
     return ast.Attribute(node, "T", ast.Load())

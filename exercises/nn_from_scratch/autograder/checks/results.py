@@ -172,9 +172,13 @@ def blame_forward(result: Result, backward: Result, forward: Result) -> Result:
     where = "on the same inputs" if backward is result else f"on the inputs of {backward.check.name}"
     cause = likely_cause(relations.FOLLOWS_FORWARD.format(backward=result.check.method, forward=forward.check.method,
                                                           where=where))
-    message = result.message.removesuffix(result.cause)
-    message = message.removesuffix(result.hint).rstrip() if result.hint else message
-    return replace(result, message=message + cause, cause=cause, hint="")
+    return replace(result, message=_without_hint_and_cause(result) + cause, cause=cause, hint="")
+
+
+def _without_hint_and_cause(result: Result) -> str:
+    """A failed result's message without the hint and the likely cause it ends with (to put others there)."""
+    text = result.message.removesuffix(result.cause)
+    return text.removesuffix(result.hint).rstrip() if result.hint else text
 
 
 # --- whole-network results, when unit checks fail too ------------------------------------------------
@@ -214,6 +218,4 @@ def fix_units_first(result: Result, units) -> Result:
                 f"own checks pass: it was most likely handed an array it cannot use by a method whose checks fail. "
                 f"{first}")
         return replace(result, message=text + result.cause, hint="")
-    text = result.message.removesuffix(result.cause)
-    text = text.removesuffix(result.hint).rstrip() if result.hint else text
-    return replace(result, message=with_hint(text, first) + result.cause, hint="")
+    return replace(result, message=with_hint(_without_hint_and_cause(result), first) + result.cause, hint="")
